@@ -1,0 +1,179 @@
+"""A recognised sheet -> its typed canonical rows, with a reason for every row not used.
+
+Upload-wide rules (duplicates across files, the upload's currency) are applied afterwards in
+dataset.py; this module decides what one sheet can decide on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from kpi_engine.ingest import clean
+from kpi_engine.ingest.derive import derive
+from kpi_engine.ingest.junk import structural_reasons, unlabelled_totals
+from kpi_engine.ingest.periods import parse_period
+from kpi_engine.ingest.raw import RawSheet
+from kpi_engine.ingest.recognise import Recognition
+from kpi_engine.model import TABLES, Field
+
+POLARS_TYPE: dict[str, pl.DataType] = {
+    "date": pl.Date(),
+    "datetime": pl.Datetime("us"),
+    "money": pl.Float64(),
+    "number": pl.Float64(),
+    "int": pl.Int64(),
+    "fraction": pl.Float64(),
+    "text": pl.String(),
+    "id": pl.String(),
+    "bool": pl.Boolean(),
+    "currency": pl.String(),
+    "period": pl.String(),
+}
+META = ("_file", "_sheet", "_line")
+
+
+@dataclass
+class Built:
+    """One source after cleaning: typed rows for every record, and per record a reason or null."""
+
+    frame: pl.DataFrame  # every record (set-aside ones too), canonical columns + _file/_sheet/_line
+    reason: pl.Series  # String: null = used so far
+    cancelled: pl.Series  # Boolean (orders status): applied after duplicates, per the catalogue
+    currency: pl.Series  # String: the row's currency, when it shows one
+    messages: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # parsing decisions (day-first, decimal comma)
+
+
+def empty_frame(table: str) -> pl.DataFrame:
+    spec = TABLES[table]
+    schema = {f.name: POLARS_TYPE[f.kind] for f in spec.fields}
+    schema |= {"_file": pl.String(), "_sheet": pl.String(), "_line": pl.Int64()}
+    return pl.DataFrame(schema=schema)
+
+
+def build(raw: RawSheet, rec: Recognition) -> Built:
+    assert rec.table is not None
+    spec = TABLES[rec.table]
+    n = raw.cells.height
+    reason = structural_reasons(raw.cells, raw.header, raw.unreadable)
+    if rec.missing_required:
+        reason = pl.repeat("missing_required_column", n, eager=True, dtype=pl.String)
+        return Built(_typed_empty(rec.table, raw), reason.alias("reason"),
+                     pl.repeat(False, n, eager=True), pl.repeat(None, n, eager=True,
+                                                              dtype=pl.String))
+    columns = rec.field_columns()
+    typed: dict[str, pl.Series] = {}
+    notes: list[str] = []
+    row_currency: list[pl.Series] = []
+    for f in spec.fields:
+        col = columns.get(f.name)
+        if col is None:
+            continue
+        values, note, currency = _parse(f, raw.cells[col], raw.header[int(col[1:])])
+        typed[f.name] = values
+        if note:
+            notes.append(note)
+        if currency is not None:
+            row_currency.append(currency)
+    frame = pl.DataFrame(typed) if typed else pl.DataFrame({"_": [None] * n}).drop("_")
+    frame = _complete(rec.table, frame, n)
+    frame, messages = derive(rec.table, frame, columns, raw)
+    frame = frame.with_columns(
+        pl.lit(raw.file).alias("_file"),
+        pl.lit(raw.sheet, dtype=pl.String).alias("_sheet"),
+        raw.line.alias("_line"),
+    )
+    data_rows = reason.is_null()
+    numeric = [f.name for f in spec.fields
+               if f.kind in ("money", "number") and columns.get(f.name) is not None]
+    if numeric and data_rows.sum() >= 4:
+        totals = unlabelled_totals(frame.select(numeric), data_rows)
+        reason = pl.select(pl.when(pl.lit(totals)).then(pl.lit("totals"))
+                           .otherwise(pl.lit(reason)).alias("reason")).to_series()
+    if spec.date_field:
+        bad = frame[spec.date_field].is_null()
+        reason = pl.select(pl.when(pl.lit(reason).is_null() & pl.lit(bad))
+                           .then(pl.lit("bad_date")).otherwise(pl.lit(reason))
+                           .alias("reason")).to_series()
+    cancelled = (
+        clean.is_cancelled_status(frame["status"].fill_null(""))
+        if rec.table == "orders" and "status" in typed
+        else pl.repeat(False, n, eager=True)
+    )
+    if "currency" in frame.columns and frame["currency"].null_count() < n:
+        row_currency.insert(0, frame["currency"])
+    currency = (pl.select(pl.coalesce([pl.lit(c) for c in row_currency])).to_series()
+                if row_currency else pl.repeat(None, n, eager=True, dtype=pl.String))
+    frame = frame.with_columns(currency.alias("currency")) if "currency" in frame.columns \
+        else frame
+    return Built(frame, reason.alias("reason"), cancelled.alias("cancelled"),
+                 currency.alias("currency"), messages, notes)
+
+
+def _typed_empty(table: str, raw: RawSheet) -> pl.DataFrame:
+    frame = _complete(table, pl.DataFrame(), raw.cells.height)
+    return frame.with_columns(
+        pl.lit(raw.file).alias("_file"),
+        pl.lit(raw.sheet, dtype=pl.String).alias("_sheet"),
+        raw.line.alias("_line"),
+    )
+
+
+def _complete(table: str, frame: pl.DataFrame, n: int) -> pl.DataFrame:
+    """Every canonical column present, with its type (null where the sheet had none)."""
+    spec = TABLES[table]
+    cols = []
+    for f in spec.fields:
+        dtype = POLARS_TYPE[f.kind]
+        if f.name in frame.columns:
+            cols.append(frame[f.name].cast(dtype, strict=False).alias(f.name))
+        else:
+            cols.append(pl.repeat(None, n, eager=True, dtype=dtype).alias(f.name))
+    return pl.DataFrame(cols) if cols else frame
+
+
+def _parse(f: Field, values: pl.Series, header: str) -> tuple[pl.Series, str | None, pl.Series | None]:
+    """Typed values of one column, a note on a decision made for it, and the currency it shows."""
+    s = values.fill_null("")
+    match f.kind:
+        case "money" | "number":
+            res = clean.parse_number(s)
+            note = None
+            if res.decimal_comma:
+                note = f"{header}: read with a decimal comma"
+            currency = None
+            if f.kind == "money":
+                from_header = clean.currency_from_header(header)
+                currency = res.currency
+                if from_header:
+                    currency = currency.fill_null(from_header)
+            return res.values, note, currency
+        case "int":
+            return clean.parse_int(s), None, None
+        case "fraction":
+            return clean.parse_fraction(s), None, None
+        case "date" | "datetime":
+            res = clean.parse_date(s)
+            note = None
+            if res.ambiguous:
+                note = (f"{header}: day and month cannot be told apart from the values; "
+                        f"read as {res.format} — check a few dates")
+            elif res.day_first is not None:
+                note = f"{header}: read as {res.format}"
+            out = res.values if f.kind == "datetime" else res.values.dt.date()
+            if res.month_rows:
+                out = out.alias(f.name)
+                note = (note or "") + f"{'; ' if note else ''}{header}: one row per month"
+            return out, note, None
+        case "bool":
+            return clean.parse_bool(s), None, None
+        case "currency":
+            return clean.normalise_currency(s), None, None
+        case "period":
+            return parse_period(s), None, None
+        case "id":
+            return clean.clean_id(s), None, None
+        case _:
+            return clean.normalise_text(s), None, None

@@ -1,0 +1,264 @@
+"""An upload -> a Dataset: every file read, recognised, cleaned; every row used or set aside.
+
+The upload-wide rules live here: a later file's row that repeats an earlier file's row or id is
+a `duplicate`; the upload's currency is the one most money rows show, other rows are
+`other_currency`. A user's mapping override is applied to the sheet already read (no re-read).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import polars as pl
+
+from kpi_engine.ingest.build import META, Built, build, empty_frame
+from kpi_engine.ingest.errors import UnusableFile
+from kpi_engine.ingest.raw import RawSheet
+from kpi_engine.ingest.read import read_any
+from kpi_engine.ingest.recognise import Recognition, apply_overrides, recognise
+from kpi_engine.model import TABLES
+
+MONEY_TABLES = ("orders", "deals", "marketing", "subscriptions")
+REASON_ORDER = ("unreadable", "blank", "repeated_header", "footer", "totals", "bad_date",
+                "duplicate", "cancelled", "other_currency", "missing_required_column")
+
+
+@dataclass
+class Source:
+    index: int  # position of the file in the upload (later files lose duplicates)
+    raw: RawSheet
+    recognition: Recognition
+    built: Built | None = None
+    reason: pl.Series | None = None  # final per-record reason (null = used)
+
+    @property
+    def table(self) -> str | None:
+        return self.recognition.table
+
+    @property
+    def rows_used(self) -> int:
+        return 0 if self.reason is None else int(self.reason.is_null().sum())
+
+    def set_aside_counts(self) -> dict[str, int]:
+        if self.reason is None:
+            return {}
+        counts = self.reason.drop_nulls().value_counts()
+        found = dict(zip(counts[self.reason.name], counts["count"], strict=True))
+        return {r: int(found[r]) for r in REASON_ORDER if r in found}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    message: str
+    sheet: str | None = None
+
+
+@dataclass
+class Dataset:
+    sources: list[Source]
+    problems: list[Problem] = field(default_factory=list)
+    currency: str | None = None
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    def table(self, name: str) -> pl.DataFrame | None:
+        return self.tables.get(name)
+
+    def set_aside(self) -> pl.DataFrame:
+        """Every row not used: file, sheet, line, reason and its original cells as text."""
+        parts = []
+        for s in self.sources:
+            if s.reason is None or s.reason.null_count() == s.reason.len():
+                continue
+            mask = s.reason.is_not_null()
+            cells = s.raw.cells.filter(mask)
+            text = cells.select(
+                pl.concat_str(
+                    [pl.lit(f"{h}=") + pl.col(f"c{i}") for i, h in enumerate(s.raw.header)],
+                    separator=" | ",
+                ).alias("values")
+            )["values"] if cells.width else pl.repeat("", int(mask.sum()), eager=True)
+            parts.append(pl.DataFrame({
+                "file": pl.repeat(s.raw.file, int(mask.sum()), eager=True, dtype=pl.String),
+                "sheet": pl.repeat(s.raw.sheet, int(mask.sum()), eager=True, dtype=pl.String),
+                "line": s.raw.line.filter(mask),
+                "reason": s.reason.filter(mask),
+                "values": text,
+            }))
+        if not parts:
+            return pl.DataFrame(schema={"file": pl.String, "sheet": pl.String, "line": pl.Int64,
+                                        "reason": pl.String, "values": pl.String})
+        return pl.concat(parts)
+
+    def with_mapping(self, source: int, table: str | None,
+                     overrides: dict[str, str | None] | None = None) -> Dataset:
+        """The same upload with one sheet's table and column mapping chosen by the user."""
+        sources = list(self.sources)
+        s = sources[source]
+        rec = apply_overrides(s.raw, s.recognition, table, overrides or {})
+        sources[source] = Source(s.index, s.raw, rec)
+        return assemble(sources, [p for p in self.problems if p.sheet is None and
+                                  not _is_mapping_problem(p)])
+
+
+def _is_mapping_problem(p: Problem) -> bool:
+    return p.message.startswith("This looks like")
+
+
+def load(files: list[tuple[str, bytes]] | list[str] | list[Path]) -> Dataset:
+    """Read every file (name and bytes, or paths); a file that cannot be used becomes a problem."""
+    sources: list[Source] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(files):
+        name, data = _name_and_bytes(item)
+        try:
+            sheets = read_any(name, data)
+        except UnusableFile as exc:
+            problems.append(Problem(exc.file, exc.message))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops the upload
+            problems.append(Problem(name, f"{name} could not be read ({type(exc).__name__}): "
+                                          "check that it is a CSV or Excel file."))
+            continue
+        for raw in sheets:
+            sources.append(Source(index, raw, recognise(raw)))
+    return assemble(sources, problems)
+
+
+def _name_and_bytes(item: tuple[str, bytes] | str | Path) -> tuple[str, bytes]:
+    if isinstance(item, tuple):
+        return item
+    path = Path(item)
+    return path.name, path.read_bytes()
+
+
+def assemble(sources: list[Source], problems: list[Problem]) -> Dataset:
+    problems = list(problems)
+    for s in sources:
+        s.built = build(s.raw, s.recognition) if s.table else None
+        s.reason = s.built.reason if s.built else None
+        problems.extend(_source_problems(s))
+    _mark_duplicates(sources)
+    _mark_cancelled(sources)
+    currency = _upload_currency(sources)
+    _mark_other_currency(sources, currency)
+    tables = _tables(sources)
+    return Dataset(sources, problems, currency, tables)
+
+
+def _set(reason: pl.Series, flag: pl.Series, name: str) -> pl.Series:
+    return pl.select(
+        pl.when(pl.lit(reason).is_null() & pl.lit(flag)).then(pl.lit(name))
+        .otherwise(pl.lit(reason)).alias(reason.name)
+    ).to_series()
+
+
+def _mark_duplicates(sources: list[Source]) -> None:
+    for table in TABLES:
+        own = TABLES[table].id_field
+        seen_rows: pl.DataFrame | None = None
+        seen_ids: set[str] = set()
+        by_file: dict[int, list[Source]] = {}
+        for s in sources:
+            if s.table == table and s.built is not None:
+                by_file.setdefault(s.index, []).append(s)
+        for index in sorted(by_file):
+            keys_this_file: list[pl.DataFrame] = []
+            for s in by_file[index]:
+                assert s.built is not None and s.reason is not None
+                fields = [c for c in s.built.frame.columns if c not in META and c[0] != "_"]
+                rows = s.built.frame.select(fields)
+                dup = pl.repeat(False, rows.height, eager=True)
+                if seen_rows is not None and rows.height:
+                    dup = rows.select(
+                        pl.struct(pl.all()).is_in(seen_rows.select(pl.struct(pl.all()))
+                                                  .to_series().implode()).alias("d")
+                    )["d"]
+                if own and seen_ids and own in rows.columns:
+                    dup = dup | rows[own].is_in(list(seen_ids)).fill_null(False)
+                s.reason = _set(s.reason, dup, "duplicate")
+                used = s.reason.is_null()
+                keys_this_file.append(rows.filter(used))
+                if own and own in rows.columns:
+                    seen_ids.update(rows[own].filter(used).drop_nulls().to_list())
+            if keys_this_file:
+                new = pl.concat(keys_this_file, how="diagonal_relaxed")
+                seen_rows = new if seen_rows is None else pl.concat([seen_rows, new],
+                                                                     how="diagonal_relaxed")
+
+
+def _mark_cancelled(sources: list[Source]) -> None:
+    for s in sources:
+        if s.built is not None and s.reason is not None:
+            s.reason = _set(s.reason, s.built.cancelled, "cancelled")
+
+
+def _upload_currency(sources: list[Source]) -> str | None:
+    counts: Counter[str] = Counter()
+    for s in sources:
+        if s.built is None or s.table not in MONEY_TABLES or s.reason is None:
+            continue
+        cur = s.built.currency.filter(s.reason.is_null()).drop_nulls()
+        if cur.len():
+            vc = cur.value_counts()
+            for code, n in zip(vc[cur.name], vc["count"], strict=True):
+                counts[code] += int(n)
+    if not counts:
+        return None
+    return min(counts, key=lambda c: (-counts[c], c))
+
+
+def _mark_other_currency(sources: list[Source], currency: str | None) -> None:
+    if currency is None:
+        return
+    for s in sources:
+        if s.built is None or s.table not in MONEY_TABLES or s.reason is None:
+            continue
+        other = (s.built.currency.is_not_null() & (s.built.currency != currency)).fill_null(False)
+        s.reason = _set(s.reason, other, "other_currency")
+
+
+def _tables(sources: list[Source]) -> dict[str, pl.DataFrame]:
+    parts: dict[str, list[pl.DataFrame]] = {}
+    for s in sources:
+        if s.built is None or s.reason is None or s.table is None:
+            continue
+        parts.setdefault(s.table, []).append(s.built.frame.filter(s.reason.is_null()))
+    return {t: pl.concat([empty_frame(t), *frames], how="diagonal_relaxed")
+            for t, frames in parts.items()}
+
+
+_WHAT = {
+    ("orders", "revenue"): "no column holds the order value: pick the revenue column",
+    ("orders", "order_date"): "no column holds the order date: pick the date column",
+    ("deals", "created_date"): "no column holds the date each deal was created: pick it",
+    ("deals", "amount"): "no column holds the deal value: pick the amount column",
+    ("marketing", "date"): "no column holds the date or month of the spend: pick it",
+    ("marketing", "cost"): "no column holds the spend: pick the cost column",
+}
+
+
+def _source_problems(s: Source) -> list[Problem]:
+    out: list[Problem] = []
+    rec = s.recognition
+    if rec.table and rec.missing_required:
+        parts = []
+        for f in rec.missing_required:
+            what = _WHAT.get((rec.table, f), f"no column holds {f}: pick it")
+            cands = rec.candidates.get(f)
+            if cands:
+                what += f" (perhaps one of: {', '.join(cands)})"
+            parts.append(what)
+        out.append(Problem(s.raw.file, f"This looks like {rec.table}, but "
+                           + "; and ".join(parts) + ".", s.raw.sheet))
+    for note in s.raw.notes:
+        out.append(Problem(s.raw.file, note, s.raw.sheet))
+    if s.built:
+        out.extend(Problem(s.raw.file, m, s.raw.sheet) for m in s.built.messages)
+    return out
+
+
+def replace_recognition(source: Source, rec: Recognition) -> Source:
+    return replace(source, recognition=rec, built=None, reason=None)

@@ -1,0 +1,244 @@
+"""Delimited text (CSV, TSV, TXT) -> RawSheet: encoding and delimiter sniffed, header found.
+
+The records are parsed by Polars' CSV reader (all cells as text). A second, cheap pass over the
+physical lines counts each record's fields, so that a record with the wrong number of fields is
+marked unreadable instead of being silently padded or cut. When the two passes disagree (odd
+quoting), Python's csv module reads the file instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import polars as pl
+
+from kpi_engine.ingest.errors import UnusableFile
+from kpi_engine.ingest.header import SCAN_ROWS, dedupe_headers, find_header
+from kpi_engine.ingest.raw import RawSheet, column_names, empty_sheet, trim_trailing_empty
+from kpi_engine.ingest.sniff import decode, sniff_delimiter
+
+MAX_CSV_BYTES = 256 * 1024 * 1024
+MAX_RECORDS = 3_000_000
+MAX_COLUMNS = 1_000
+MAX_CELL = 32_767
+HEAD_CHARS = 256 * 1024
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+def read_delimited(file: str, data: bytes) -> RawSheet:
+    if len(data) > MAX_CSV_BYTES:
+        raise UnusableFile(
+            file, f"{file} is larger than 256 MB, the limit for a CSV file: split it or filter it."
+        )
+    decoded = decode(data)
+    text = decoded.text
+    if not text.strip():
+        raise UnusableFile(file, f"{file} is empty: there is nothing to read.")
+    head = text[:HEAD_CHARS]
+    if len(_CONTROL.findall(head)) > max(20, len(head) // 50):
+        raise UnusableFile(file, f"{file} is not a spreadsheet or text file (it holds binary data).")
+    notes: list[str] = []
+    if decoded.bad_bytes:
+        notes.append(
+            f"{decoded.bad_bytes} character(s) could not be decoded as {decoded.encoding} and "
+            "were replaced with �: check accented letters in those rows."
+        )
+    head_lines = head.splitlines()[:200]
+    delimiter = sniff_delimiter(head_lines)
+    records, starts, ends = _head_records(head, delimiter)
+    found = find_header(records)
+    if found is None:
+        return empty_sheet(
+            file, None, "no header row with recognisable columns",
+            encoding=decoded.encoding, delimiter=delimiter, notes=notes,
+        )
+    header_cells = records[found]
+    if len(header_cells) > MAX_COLUMNS:
+        raise UnusableFile(
+            file, f"{file} has {len(header_cells)} columns; at most {MAX_COLUMNS} can be read."
+        )
+    header = dedupe_headers(header_cells)
+    body = _body_bytes(decoded.utf8, text, ends[found])
+    n = len(header)
+    parsed = _read_polars(body, delimiter, n) if body.strip() else None
+    if parsed is None:
+        parsed = _read_python(body.decode("utf-8"), delimiter, n)
+    cells, first_line, fields, filled = parsed
+    keep = trim_trailing_empty(cells)
+    cells, first_line = cells.head(keep), first_line.head(keep)
+    fields, filled = fields.head(keep), filled.head(keep)
+    if cells.height > MAX_RECORDS:
+        raise UnusableFile(
+            file, f"{file} has more than {MAX_RECORDS:,} rows, the limit for one file: split it."
+        )
+    blank_line = cells.select(
+        pl.all_horizontal([pl.col(c).str.strip_chars() == "" for c in cells.columns])
+    ).to_series() if cells.width else pl.Series([], dtype=pl.Boolean)
+    # too few fields, or more than the header with something in the extra ones
+    unreadable = (((fields < n) | (filled > n)) & ~blank_line).alias("unreadable")
+    cells, cut = _cut_long_cells(cells)
+    if cut:
+        notes.append(f"{cut} cell(s) longer than {MAX_CELL:,} characters were cut to that length.")
+    return RawSheet(
+        file=file,
+        sheet=None,
+        header=header,
+        header_row=starts[found],
+        cells=cells,
+        line=(first_line + ends[found] + 1).alias("line"),
+        unreadable=unreadable,
+        encoding=decoded.encoding,
+        delimiter=delimiter,
+        notes=notes,
+    )
+
+
+def _head_records(head: str, delimiter: str) -> tuple[list[list[str]], list[int], list[int]]:
+    """The first records with their first and last physical line numbers (1-based)."""
+    lines = head.splitlines(keepends=True)
+    if len(lines) > 1 and not lines[-1].endswith(("\n", "\r")):
+        lines = lines[:-1]  # the head may end inside a record
+    reader = csv.reader(io.StringIO("".join(lines)), delimiter=delimiter)
+    records: list[list[str]] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    previous = 0
+    try:
+        for row in reader:
+            records.append(row)
+            starts.append(previous + 1)
+            ends.append(reader.line_num)
+            previous = reader.line_num
+            if len(records) >= SCAN_ROWS + 10:
+                break
+    except csv.Error:
+        pass
+    return records, starts, ends
+
+
+def _body_bytes(utf8: bytes | None, text: str, header_end_line: int) -> bytes:
+    """The UTF-8 bytes after the header record's last line."""
+    data = utf8 if utf8 is not None else text.encode("utf-8")
+    pos = 0
+    for _ in range(header_end_line):
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            return b""
+        pos = nl + 1
+    return data[pos:]
+
+
+Parsed = tuple[pl.DataFrame, pl.Series, pl.Series, pl.Series]  # cells, first line, fields, filled
+
+
+def _read_polars(body: bytes, delimiter: str, n: int) -> Parsed | None:
+    names = column_names(n)
+    try:
+        cells = pl.read_csv(
+            body,
+            has_header=False,
+            separator=delimiter,
+            quote_char='"',
+            schema=dict.fromkeys(names, pl.String),
+            truncate_ragged_lines=True,
+            empty_string_is_null=False,
+            raise_if_empty=False,
+        )
+    except Exception:  # noqa: BLE001 - any parser failure falls back to the csv module
+        return None
+    counted = _field_counts(body, delimiter, n)
+    if counted is None or counted[0].len() != cells.height:
+        return None
+    return cells.with_columns(pl.all().fill_null("")), *counted
+
+
+def _field_counts(body: bytes, delimiter: str, n: int) -> tuple[pl.Series, pl.Series, pl.Series] | None:
+    """Per record: its first line (0-based, relative to the body), its number of fields, and
+    that number without trailing empty fields (extra empty fields after the last are harmless).
+
+    Lines are grouped into records by the parity of the quote characters before them; a
+    record's fields are its delimiters outside quotes + 1.
+    """
+    sep = next((s for s in ("\x1f", "\x1e", "\x1d", "\x1c") if s.encode() not in body), None)
+    if sep is None:
+        return None
+    try:
+        lines = pl.read_csv(
+            body, has_header=False, separator=sep, quote_char=None,
+            schema={"l": pl.String}, empty_string_is_null=False, raise_if_empty=False,
+        )
+    except Exception:  # noqa: BLE001
+        return None
+    d = re.escape(delimiter)
+    frame = lines.with_columns(pl.col("l").fill_null("")).with_row_index("i").with_columns(
+        q=pl.col("l").str.count_matches('"', literal=True)
+    ).with_columns(start=((pl.col("q").cum_sum() - pl.col("q")) % 2 == 0))
+    frame = frame.with_columns(record=pl.col("start").cum_sum() - 1)
+    if frame.height and frame["q"].sum() % 2:
+        return None
+    if frame.height != int(frame["start"].sum()):  # multi-line records: join their lines
+        frame = frame.group_by("record", maintain_order=True).agg(
+            pl.col("i").first(), pl.col("l").str.join("\n")
+        )
+    unquoted = pl.col("l").str.replace_all(r'"(?:[^"]|"")*"', "Q")
+    counts = frame.select(
+        pl.col("i").cast(pl.Int64).alias("first_line"),
+        (unquoted.str.count_matches(d) + 1).cast(pl.Int64).alias("fields"),
+        pl.col("l"),
+    )
+    return counts["first_line"], counts["fields"], _filled(counts, delimiter, n)
+
+
+def _filled(counts: pl.DataFrame, delimiter: str, n: int) -> pl.Series:
+    """Fields up to the last non-empty one; only records longer than the header need a look."""
+    filled = counts["fields"].to_list() if counts.height else []
+    long_rows = counts.with_row_index("k").filter(pl.col("fields") > n)
+    for k, text in zip(long_rows["k"], long_rows["l"], strict=True):
+        row = next(csv.reader(io.StringIO(text), delimiter=delimiter), [""])
+        filled[k] = max((i + 1 for i, c in enumerate(row) if c.strip()), default=1)
+    return pl.Series("filled", filled, dtype=pl.Int64)
+
+
+def _read_python(text: str, delimiter: str, n: int) -> Parsed:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[list[str]] = []
+    first: list[int] = []
+    widths: list[int] = []
+    filled: list[int] = []
+    previous = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            row = [""]
+        first.append(previous)
+        previous = reader.line_num
+        widths.append(len(row))
+        filled.append(max(1, max((i + 1 for i, c in enumerate(row) if c.strip()), default=1)))
+        rows.append((row + [""] * n)[:n])
+    names = column_names(n)
+    cells = pl.DataFrame(
+        {name: [r[i] for r in rows] for i, name in enumerate(names)},
+        schema=dict.fromkeys(names, pl.String),
+    )
+    return (
+        cells,
+        pl.Series("first_line", first, dtype=pl.Int64),
+        pl.Series(widths, dtype=pl.Int64),
+        pl.Series(filled, dtype=pl.Int64),
+    )
+
+
+def _cut_long_cells(cells: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    if cells.height == 0:
+        return cells, 0
+    too_long = cells.select(
+        pl.sum_horizontal([(pl.col(c).str.len_chars() > MAX_CELL).sum() for c in cells.columns])
+    ).item()
+    if not too_long:
+        return cells, 0
+    return cells.with_columns(pl.all().str.slice(0, MAX_CELL)), int(too_long)

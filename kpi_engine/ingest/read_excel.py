@@ -1,0 +1,170 @@
+"""Workbooks (XLSX, XLSM, XLS, ODS) -> one RawSheet per sheet, read by calamine through fastexcel.
+
+Cells come as text (dates as "2024-01-31 00:00:00", numbers as "1234.5"), so one cleaning path
+serves CSV and Excel alike. calamine starts a sheet at its first non-empty row; that row's
+number is read from the sheet XML (cheap: it is near the start) so header_row is the real one.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import polars as pl
+
+from kpi_engine.ingest.errors import UnusableFile
+from kpi_engine.ingest.header import SCAN_ROWS, dedupe_headers, find_header
+from kpi_engine.ingest.raw import RawSheet, column_names, empty_sheet, trim_trailing_empty
+
+MAX_SHEETS = 1_000
+MAX_COLUMNS = 1_000
+MAX_CELL = 32_767
+NO_HEADER = "no header row with recognisable columns"
+
+
+def read_workbook(file: str, data: bytes) -> list[RawSheet]:
+    import fastexcel
+
+    try:
+        book = fastexcel.read_excel(data)
+    except Exception as exc:  # noqa: BLE001 - calamine's errors are not typed for us
+        raise UnusableFile(file, _open_message(file, str(exc))) from None
+    names = list(book.sheet_names)
+    if len(names) > MAX_SHEETS:
+        raise UnusableFile(file, f"{file} has {len(names)} sheets; at most {MAX_SHEETS} can be read.")
+    first_rows = _first_rows(data)
+    sheets: list[RawSheet] = []
+    for name in names:
+        try:
+            frame = book.load_sheet(name, header_row=None, dtypes="string").to_polars()
+        except Exception as exc:  # noqa: BLE001
+            sheet = empty_sheet(file, name, f"this sheet could not be read ({exc})")
+            sheets.append(sheet)
+            continue
+        offset = first_rows.get(name)
+        if offset is None:
+            offset = _first_row_calamine(data, name)
+        sheets.append(_sheet(file, name, frame, offset))
+    return sheets
+
+
+def _open_message(file: str, detail: str) -> str:
+    low = detail.lower()
+    if "password" in low or "encrypt" in low:
+        return f"{file} is protected with a password: save it without a password and upload it again."
+    return (
+        f"{file} could not be opened as a workbook (it may be damaged): open it in Excel or "
+        "LibreOffice, save it again as .xlsx, and upload that file."
+    )
+
+
+def _sheet(file: str, name: str, frame: pl.DataFrame, offset: int) -> RawSheet:
+    if frame.width > MAX_COLUMNS:
+        raise UnusableFile(
+            file, f"{file}, sheet {name} has {frame.width} columns; at most {MAX_COLUMNS} can be read."
+        )
+    if frame.height == 0 or frame.width == 0:
+        return empty_sheet(file, name, "the sheet is empty")
+    frame = frame.rename(dict(zip(frame.columns, column_names(frame.width), strict=True)))
+    frame = frame.with_columns(pl.all().cast(pl.String).fill_null(""))
+    head = [list(r) for r in frame.head(SCAN_ROWS + 10).iter_rows()]
+    found = find_header(head)
+    if found is None:
+        return empty_sheet(file, name, NO_HEADER)
+    header = dedupe_headers(head[found])
+    cells = frame.slice(found + 1)
+    cells = cells.head(trim_trailing_empty(cells))
+    notes: list[str] = []
+    too_long = cells.select(
+        pl.sum_horizontal([(pl.col(c).str.len_chars() > MAX_CELL).sum() for c in cells.columns])
+    ).item() if cells.height else 0
+    if too_long:
+        cells = cells.with_columns(pl.all().str.slice(0, MAX_CELL))
+        notes.append(f"{too_long} cell(s) longer than {MAX_CELL:,} characters were cut.")
+    first = offset + found + 2  # 1-based row of the first record below the header
+    return RawSheet(
+        file=file,
+        sheet=name,
+        header=header,
+        header_row=offset + found + 1,
+        cells=cells,
+        line=pl.int_range(first, first + cells.height, dtype=pl.Int64, eager=True).alias("line"),
+        unreadable=pl.repeat(False, cells.height, eager=True).alias("unreadable"),
+        notes=notes,
+    )
+
+
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(/?)>(.*?)(?=<(?:\w+:)?row\b|</(?:\w+:)?sheetData>)", re.S)
+_R_ATTR = re.compile(rb'\br="(\d+)"')
+_HAS_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is>")
+
+
+def _first_rows(data: bytes) -> dict[str, int]:
+    """sheet name -> 0-based index of its first row holding a value (XLSX/XLSM only)."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        book = z.read("xl/workbook.xml")
+        rels = z.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return {}
+    targets = {
+        m.group(1): m.group(2)
+        for m in re.finditer(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
+    }
+    targets |= {
+        m.group(2): m.group(1)
+        for m in re.finditer(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)
+    }
+    out: dict[str, int] = {}
+    for m in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*)/?>", book):
+        attrs = m.group(1)
+        name = re.search(rb'\bname="([^"]*)"', attrs)
+        rid = re.search(rb'\br:id="([^"]*)"|\b\w+:id="([^"]*)"', attrs)
+        if not name or not rid:
+            continue
+        target = targets.get(rid.group(1) or rid.group(2))
+        if not target:
+            continue
+        path = target.decode().lstrip("/")
+        path = path if path.startswith("xl/") else f"xl/{path}"
+        row = _first_value_row(z, path)
+        if row is not None:
+            out[_unescape(name.group(1).decode("utf-8"))] = row
+    return out
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def _first_value_row(z: zipfile.ZipFile, path: str) -> int | None:
+    try:
+        with z.open(path) as fh:
+            chunk = b""
+            while len(chunk) < 64 * 1024 * 1024:
+                more = fh.read(256 * 1024)
+                chunk += more
+                counted = 0
+                for m in _ROW.finditer(chunk):
+                    r = _R_ATTR.search(m.group(1))
+                    counted = int(r.group(1)) if r else counted + 1
+                    if m.group(2) != b"/" and _HAS_VALUE.search(m.group(3)):
+                        return counted - 1
+                if not more:
+                    return None
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return None
+    return None
+
+
+def _first_row_calamine(data: bytes, name: str) -> int:
+    try:
+        from python_calamine import CalamineWorkbook
+
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name)
+        return int(sheet.start[0]) if sheet.start else 0
+    except Exception:  # noqa: BLE001
+        return 0
