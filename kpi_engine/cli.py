@@ -67,13 +67,15 @@ def _inspect(files: list[Path], out: Path | None, each: bool = False) -> int:
             readable.append((f.name, f.read_bytes()))
         except OSError as exc:
             missing.append(Problem(f.name, f"{f} cannot be opened: {exc.strerror or exc}."))
-    uploads = [[r] for r in readable] if each else [readable]
-    parts = [load(u) for u in uploads]
-    ds = Dataset([s for p in parts for s in p.sources], missing + [q for p in parts
-                                                                   for q in p.problems])
+    if each:
+        parts = [load([r]) for r in readable]
+        ds = Dataset([s for p in parts for s in p.sources], [q for p in parts for q in p.problems])
+    else:
+        ds = load(readable)
+    ds.problems[:0] = missing
     report = inspect_report(ds)
     if each:
-        report["currency"] = None
+        report["currency"] = None  # one per file: see each file's own rows
     text = json.dumps(report, ensure_ascii=False, indent=2)
     if out is None:
         print(text)

@@ -527,12 +527,15 @@ MARKETING = Table(
             "erwähnungen", "提及",
         )),
         Field("emails_sent", "number", False, "e-mails sent", S(
-            "emails sent", "sent", "number sent", "delivered", "wysłane", "отправлено",
-            "skickade", "gesendet",
+            "emails sent", "e mails sent", "sent", "number sent", "delivered", "wysłane",
+            "wysłane e maile", "maile wysłane", "отправлено", "отправлено писем", "skickade",
+            "e post skickade", "skickade e post", "mejl skickade", "gesendet",
+            "e mails gesendet", "发送邮件", "已发送",
         )),
         Field("emails_opened", "number", False, "e-mails opened", S(
-            "emails opened", "opens", "opened", "unique opens", "otwarte", "открыто",
-            "öppnade", "geöffnet",
+            "emails opened", "e mails opened", "opens", "opened", "unique opens", "otwarte",
+            "otwarte e maile", "открыто", "открыто писем", "öppnade", "e post öppnade",
+            "öppnade e post", "geöffnet", "e mails geöffnet", "打开邮件", "已打开",
         )),
         Field("view_content", "number", False, "product views", S(
             "view content", "content views", "product views", "views",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -39,43 +40,25 @@ def one_date(text: str) -> datetime | None:
 # --- parse_number ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "value", "currency"),
-    [
-        ("1 234,56 zł", 1234.56, "PLN"),
-        ("1.234,56 €", 1234.56, "EUR"),
-        ("$1,234.56", 1234.56, "USD"),
-        ("US$ 5", 5.0, "USD"),
-        ("12 EUR", 12.0, "EUR"),
-        ("5 руб.", 5.0, "RUB"),
-        ("₽ 7", 7.0, "RUB"),
-        ("1 234 kr", 1234.0, "SEK"),
-        ("£3.50", 3.5, "GBP"),
-        ("¥100", 100.0, "CNY"),
-        ("100 元", 100.0, "CNY"),
-        ("CHF 1'234.50", 1234.5, "CHF"),
-        ("97 320,00", 97320.0, None),
-        ("153\xa0570,00", 153570.0, None),
-        ("12\u202f345,5", 12345.5, None),
-        ("(123.00)", -123.0, None),
-        ("-1\xa0561,00", -1561.0, None),
-        ("123-", -123.0, None),
-        ("(1 234,50 zł)", -1234.5, "PLN"),
-        ("1.16%", 1.16, None),
-        ("< 10%", 10.0, None),
-        ("> 90%", 90.0, None),
-        ("2.88331E+11", 288331000000.0, None),
-        ("'4001", 4001.0, None),
-        ("1'234.50", 1234.5, None),
-        ("1524.4299999999998", 1524.4299999999998, None),
-        ("11015.0", 11015.0, None),
-        ("1.234.567", 1234567.0, None),
-        ("1,234,567", 1234567.0, None),
-        ("0,99", 0.99, None),
-        (".5", 0.5, None),
-        ("12 345 678", 12345678.0, None),
-    ],
-)
+# fmt: off
+PARSE_NUMBER_CELL_CASES = [
+    ("1 234,56 zł", 1234.56, "PLN"), ("1.234,56 €", 1234.56, "EUR"),
+    ("$1,234.56", 1234.56, "USD"), ("US$ 5", 5.0, "USD"), ("12 EUR", 12.0, "EUR"),
+    ("5 руб.", 5.0, "RUB"), ("₽ 7", 7.0, "RUB"), ("1 234 kr", 1234.0, "SEK"),
+    ("£3.50", 3.5, "GBP"), ("¥100", 100.0, "CNY"), ("100 元", 100.0, "CNY"),
+    ("CHF 1'234.50", 1234.5, "CHF"), ("97 320,00", 97320.0, None),
+    ("153\xa0570,00", 153570.0, None), ("12\u202f345,5", 12345.5, None),
+    ("(123.00)", -123.0, None), ("-1\xa0561,00", -1561.0, None), ("123-", -123.0, None),
+    ("(1 234,50 zł)", -1234.5, "PLN"), ("1.16%", 1.16, None), ("< 10%", 10.0, None),
+    ("> 90%", 90.0, None), ("2.88331E+11", 288331000000.0, None), ("'4001", 4001.0, None),
+    ("1'234.50", 1234.5, None), ("1524.4299999999998", 1524.4299999999998, None),
+    ("11015.0", 11015.0, None), ("1.234.567", 1234567.0, None), ("1,234,567", 1234567.0, None),
+    ("0,99", 0.99, None), (".5", 0.5, None), ("12 345 678", 12345678.0, None),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "value", "currency"), PARSE_NUMBER_CELL_CASES)
 def test_parse_number_cell(text: str, value: float, currency: str | None) -> None:
     result = parse_number(texts(text))
     assert result.values[0] == value
@@ -160,29 +143,30 @@ def test_parse_number_repeated_values_column() -> None:
 # --- parse_fraction / parse_int --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        ("5%", 0.05),
-        ("0.2", 0.2),
-        ("20", 0.2),
-        ("1", 1.0),
-        ("12,5 %", 0.125),
-        ("70", 0.7),
-        ("47%", 0.47),
-        ("1.16%", 0.0116),
-        ("0", 0.0),
-        ("", None),
-        (None, None),
-    ],
-)
+# fmt: off
+PARSE_FRACTION_CASES = [
+    ("5%", 0.05), ("0.2", 0.2), ("20", 0.2), ("1", 1.0), ("12,5 %", 0.125), ("70", 0.7),
+    ("47%", 0.47), ("1.16%", 0.0116), ("0", 0.0), ("", None), (None, None),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "value"), PARSE_FRACTION_CASES)
 def test_parse_fraction(text: str | None, value: float | None) -> None:
     assert parse_fraction(texts(text)).to_list() == [value]
 
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("3", 3), ("3.0", 3), ("'4001", 4001), ("1 234", 1234), ("3.5", None), ("", None), ("x", None)],
+    [
+        ("3", 3),
+        ("3.0", 3),
+        ("'4001", 4001),
+        ("1 234", 1234),
+        ("3.5", None),
+        ("", None),
+        ("x", None),
+    ],
 )
 def test_parse_int(text: str, value: int | None) -> None:
     result = parse_int(texts(text))
@@ -193,35 +177,27 @@ def test_parse_int(text: str, value: int | None) -> None:
 # --- parse_date ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2024-01-31", datetime(2024, 1, 31)),
-        ("2024-01-31 13:45:00", datetime(2024, 1, 31, 13, 45)),
-        ("2024-01-31T13:45:00.123456", datetime(2024, 1, 31, 13, 45, 0, 123456)),
-        ("2021-05-13 11:01:13 +0200", datetime(2021, 5, 13, 11, 1, 13)),
-        ("2024-01-31T10:00:00Z", datetime(2024, 1, 31, 10, 0)),
-        ("2024-01-31T10:00:00+02:00", datetime(2024, 1, 31, 10, 0)),
-        ("31.01.2024", datetime(2024, 1, 31)),
-        ("31.01.2024 14:05", datetime(2024, 1, 31, 14, 5)),
-        ("2/24/2003 0:00", datetime(2003, 2, 24)),
-        ("24/02/2003", datetime(2003, 2, 24)),
-        ("3/24/2024 1:30 PM", datetime(2024, 3, 24, 13, 30)),
-        ("2024-10-01 - 2024-10-30", datetime(2024, 10, 1)),
-        ("01.10.2024–30.10.2024", datetime(2024, 10, 1)),
-        ("2024-03", datetime(2024, 3, 1)),
-        ("2024年3月", datetime(2024, 3, 1)),
-        ("2024年3月15日", datetime(2024, 3, 15)),
-        ("3月 2024", datetime(2024, 3, 1)),
-        ("15 Jan 2024", datetime(2024, 1, 15)),
-        ("Jan 15, 2024", datetime(2024, 1, 15)),
-        ("1 stycznia 2024 r.", datetime(2024, 1, 1)),
-        ("31.02.2024", None),
-        ("Февраль", None),
-        ("2.1", None),
-        ("garbage", None),
-    ],
-)
+# fmt: off
+PARSE_DATE_CELL_CASES = [
+    ("2024-01-31", datetime(2024, 1, 31)), ("2024-01-31 13:45:00", datetime(2024, 1, 31, 13, 45)),
+    ("2024-01-31T13:45:00.123456", datetime(2024, 1, 31, 13, 45, 0, 123456)),
+    ("2021-05-13 11:01:13 +0200", datetime(2021, 5, 13, 11, 1, 13)),
+    ("2024-01-31T10:00:00Z", datetime(2024, 1, 31, 10, 0)),
+    ("2024-01-31T10:00:00+02:00", datetime(2024, 1, 31, 10, 0)),
+    ("31.01.2024", datetime(2024, 1, 31)), ("31.01.2024 14:05", datetime(2024, 1, 31, 14, 5)),
+    ("2/24/2003 0:00", datetime(2003, 2, 24)), ("24/02/2003", datetime(2003, 2, 24)),
+    ("3/24/2024 1:30 PM", datetime(2024, 3, 24, 13, 30)),
+    ("2024-10-01 - 2024-10-30", datetime(2024, 10, 1)),
+    ("01.10.2024–30.10.2024", datetime(2024, 10, 1)), ("2024-03", datetime(2024, 3, 1)),
+    ("2024年3月", datetime(2024, 3, 1)), ("2024年3月15日", datetime(2024, 3, 15)),
+    ("3月 2024", datetime(2024, 3, 1)), ("15 Jan 2024", datetime(2024, 1, 15)),
+    ("Jan 15, 2024", datetime(2024, 1, 15)), ("1 stycznia 2024 r.", datetime(2024, 1, 1)),
+    ("31.02.2024", None), ("Февраль", None), ("2.1", None), ("garbage", None),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "expected"), PARSE_DATE_CELL_CASES)
 def test_parse_date_cell(text: str, expected: datetime | None) -> None:
     assert one_date(text) == expected
 
@@ -230,33 +206,23 @@ def test_offset_is_dropped_not_converted() -> None:
     result = parse_date(texts("2021-05-13 11:01:13 +0200"))
     assert result.values.to_list() == [datetime(2021, 5, 13, 11, 1, 13)]
     assert result.values.dtype == pl.Datetime("us")
-    assert result.values.dtype.time_zone is None  # type: ignore[attr-defined]
     assert result.day_first is None
     assert result.format == "yyyy-mm-dd hh:mm:ss"
 
 
-@pytest.mark.parametrize(
-    ("text", "month"),
-    [
-        ("Jan 2024", 1),
-        ("January 2024", 1),
-        ("2024 Jan", 1),
-        ("JANUARY 2024", 1),
-        ("marzec 2024", 3),  # Polish nominative
-        ("marca 2024", 3),  # Polish genitive
-        ("maj 2024", 5),
-        ("Październik 2024", 10),
-        ("Февраль 2024", 2),  # Russian
-        ("февраля 2024", 2),
-        ("Октябрь 2024 г.", 10),
-        ("mars 2024", 3),  # Swedish
-        ("augusti 2024", 8),
-        ("März 2024", 3),  # German
-        ("Dezember 2024", 12),
-        ("三月 2024", 3),  # Chinese numeral month
-        ("enero 2024", 1),  # Spanish
-    ],
-)
+# fmt: off
+MONTH_NAMES_CASES = [
+    ("Jan 2024", 1), ("January 2024", 1), ("2024 Jan", 1), ("JANUARY 2024", 1),  # English
+    ("marzec 2024", 3), ("marca 2024", 3), ("maj 2024", 5), ("Październik 2024", 10),  # Polish
+    ("Февраль 2024", 2), ("февраля 2024", 2), ("Октябрь 2024 г.", 10),  # Russian
+    ("mars 2024", 3), ("augusti 2024", 8),  # Swedish
+    ("März 2024", 3), ("Dezember 2024", 12),  # German
+    ("三月 2024", 3), ("enero 2024", 1),  # Chinese numeral month, Spanish
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "month"), MONTH_NAMES_CASES)
 def test_month_names(text: str, month: int) -> None:
     result = parse_date(texts(text))
     assert result.values.to_list() == [datetime(2024, month, 1)]
@@ -308,10 +274,22 @@ def test_ambiguous_dash_is_day_first() -> None:
 
 
 def test_day_and_month_never_swapped_within_a_column() -> None:
-    result = parse_date(texts("24/02/2003", "02/24/2003", "01/02/2003"))
-    assert result.values.to_list() == [datetime(2003, 2, 24), None, datetime(2003, 2, 1)]
+    result = parse_date(texts("24/02/2003", "25/02/2003", "02/24/2003", "01/02/2003"))
+    assert result.values.to_list() == [
+        datetime(2003, 2, 24),
+        datetime(2003, 2, 25),
+        None,  # would need month first: the column voted day first (2 rows against 1)
+        datetime(2003, 2, 1),
+    ]
     assert result.day_first is True
+    assert result.ambiguous is False
     assert result.unparsed == 1
+
+
+def test_tied_votes_fall_back_to_the_separator() -> None:
+    result = parse_date(texts("24/02/2003", "02/24/2003"))
+    assert result.values.to_list() == [None, datetime(2003, 2, 24)]
+    assert result.day_first is False
 
 
 def test_two_digit_years_month_first() -> None:
@@ -398,7 +376,9 @@ def test_parse_date_repeated_values_column() -> None:
 
 
 def test_normalise_text() -> None:
-    result = normalise_text(texts("  Person\xa0 0007 ", "Cape town ", "a\u202fb\tc", "", "   ", None))
+    result = normalise_text(
+        texts("  Person\xa0 0007 ", "Cape town ", "a\u202fb\tc", "", "   ", None)
+    )
     assert result.to_list() == ["Person 0007", "Cape town", "a b c", None, None, None]
 
 
@@ -444,62 +424,37 @@ def test_parse_bool_other_is_null(text: str | None) -> None:
 # --- deal status -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("stage", "expected"),
-    [
-        ("Closed Won", "won"),
-        ("Won", "won"),
-        ("closedwon", "won"),
-        ("Deal won", "won"),
-        ("Wygrana", "won"),
-        ("Выиграна", "won"),
-        ("Успешно реализовано", "won"),
-        ("Vunnen", "won"),
-        ("Gewonnen", "won"),
-        ("赢单", "won"),
-        ("Closed Won - Contract signed", "won"),
-        ("Closed Lost", "lost"),
-        ("Lost", "lost"),
-        ("closedlost", "lost"),
-        ("Przegrana", "lost"),
-        ("Проиграна", "lost"),
-        ("Закрыто и не реализовано", "lost"),
-        ("Förlorad", "lost"),
-        ("Verloren", "lost"),
-        ("输单", "lost"),
-        ("Negociación", "open"),
-        ("Prospecting", "open"),
-        ("Won't buy", "open"),
-        ("", None),
-        (None, None),
-    ],
-)
+# fmt: off
+DEAL_STATUS_FROM_STAGE_CASES = [
+    ("Closed Won", "won"), ("Won", "won"), ("closedwon", "won"), ("Deal won", "won"),
+    ("Wygrana", "won"), ("Выиграна", "won"), ("Успешно реализовано", "won"), ("Vunnen", "won"),
+    ("Gewonnen", "won"), ("赢单", "won"), ("Closed Won - Contract signed", "won"),
+    ("Closed Lost", "lost"), ("Lost", "lost"), ("closedlost", "lost"), ("Przegrana", "lost"),
+    ("Проиграна", "lost"), ("Закрыто и не реализовано", "lost"), ("Förlorad", "lost"),
+    ("Verloren", "lost"), ("输单", "lost"), ("Negociación", "open"), ("Prospecting", "open"),
+    ("Won't buy", "open"), ("", None), (None, None),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("stage", "expected"), DEAL_STATUS_FROM_STAGE_CASES)
 def test_deal_status_from_stage(stage: str | None, expected: str | None) -> None:
     assert deal_status(texts(stage)).to_list() == [expected]
 
 
-@pytest.mark.parametrize(
-    ("status", "stage", "expected"),
-    [
-        ("won", "Lost", "won"),
-        ("Wygrany", None, "won"),
-        ("выиграно", None, "won"),
-        ("成交", None, "won"),
-        ("lost", "Won", "lost"),
-        ("utracona", None, "lost"),
-        ("отказ", None, "lost"),
-        ("förlorat", None, "lost"),
-        ("丢单", None, "lost"),
-        ("open", "Closed Won", "open"),
-        ("Otwarta", None, "open"),
-        ("öppen", None, "open"),
-        ("进行中", None, "open"),
-        ("Pending", "Closed Won", "won"),
-        (None, "Closed Lost", "lost"),
-        ("odd", None, "open"),
-        (None, None, None),
-    ],
-)
+# fmt: off
+DEAL_STATUS_FROM_STATUS_CASES = [
+    ("won", "Lost", "won"), ("Wygrany", None, "won"), ("выиграно", None, "won"),
+    ("成交", None, "won"), ("lost", "Won", "lost"), ("utracona", None, "lost"),
+    ("отказ", None, "lost"), ("förlorat", None, "lost"), ("丢单", None, "lost"),
+    ("open", "Closed Won", "open"), ("Otwarta", None, "open"), ("öppen", None, "open"),
+    ("进行中", None, "open"), ("Pending", "Closed Won", "won"), (None, "Closed Lost", "lost"),
+    ("odd", None, "open"), (None, None, None),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("status", "stage", "expected"), DEAL_STATUS_FROM_STATUS_CASES)
 def test_deal_status_from_status(status: str | None, stage: str | None, expected: str) -> None:
     assert deal_status(texts(stage), texts(status)).to_list() == [expected]
 
@@ -507,80 +462,47 @@ def test_deal_status_from_status(status: str | None, stage: str | None, expected
 # --- activities ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("type_", "expected"),
-    [
-        ("Call", "call"),
-        ("Phone call", "call"),
-        ("Telefon", "call"),
-        ("Rozmowa", "call"),
-        ("Звонок", "call"),
-        ("Samtal", "call"),
-        ("Anruf", "call"),
-        ("电话", "call"),
-        ("Email", "email"),
-        ("E-mail", "email"),
-        ("Mail", "email"),
-        ("Письмо", "email"),
-        ("E-post", "email"),
-        ("Mejl", "email"),
-        ("邮件", "email"),
-        ("Meeting", "meeting"),
-        ("Spotkanie", "meeting"),
-        ("Встреча", "meeting"),
-        ("Möte", "meeting"),
-        ("Termin", "meeting"),
-        ("Besprechung", "meeting"),
-        ("会议", "meeting"),
-        ("Demo", "demo"),
-        ("Prezentacja", "demo"),
-        ("Демонстрация", "demo"),
-        ("Demonstration", "demo"),
-        ("演示", "demo"),
-        ("Onboarding", "onboarding"),
-        ("Wdrożenie", "onboarding"),
-        ("Внедрение", "onboarding"),
-        ("Follow-up", "follow_up"),
-        ("Follow up", "follow_up"),
-        ("Followup", "follow_up"),
-        ("Seguimiento", "follow_up"),
-        ("Kontynuacja", "follow_up"),
-        ("Повторная встреча", "follow_up"),
-        ("Uppföljning", "follow_up"),
-        ("Nachfassen", "follow_up"),
-        ("跟进", "follow_up"),
-        ("Other", "other"),
-        ("Task", "other"),
-    ],
-)
+# fmt: off
+ACTIVITY_TYPE_FROM_TYPE_CELL_CASES = [
+    ("Call", "call"), ("Phone call", "call"), ("Telefon", "call"), ("Rozmowa", "call"),
+    ("Звонок", "call"), ("Samtal", "call"), ("Anruf", "call"), ("电话", "call"), ("Email", "email"),
+    ("E-mail", "email"), ("Mail", "email"), ("Письмо", "email"), ("E-post", "email"),
+    ("Mejl", "email"), ("邮件", "email"), ("Meeting", "meeting"), ("Spotkanie", "meeting"),
+    ("Встреча", "meeting"), ("Möte", "meeting"), ("Termin", "meeting"),
+    ("Besprechung", "meeting"), ("会议", "meeting"), ("Demo", "demo"), ("Prezentacja", "demo"),
+    ("Демонстрация", "demo"), ("Demonstration", "demo"), ("演示", "demo"),
+    ("Onboarding", "onboarding"), ("Wdrożenie", "onboarding"), ("Внедрение", "onboarding"),
+    ("Follow-up", "follow_up"), ("Follow up", "follow_up"), ("Followup", "follow_up"),
+    ("Seguimiento", "follow_up"), ("Kontynuacja", "follow_up"),
+    ("Повторная встреча", "follow_up"), ("Uppföljning", "follow_up"), ("Nachfassen", "follow_up"),
+    ("跟进", "follow_up"), ("Other", "other"), ("Task", "other"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("type_", "expected"), ACTIVITY_TYPE_FROM_TYPE_CELL_CASES)
 def test_activity_type_from_type_cell(type_: str, expected: str) -> None:
     assert activity_type(texts(type_), texts("Meeting about a call")).to_list() == [expected]
 
 
-@pytest.mark.parametrize(
-    ("subject", "expected"),
-    [
-        ("Email de lista: promo", "email"),
-        ("Email: hola", "email"),
-        ("Llamada con cliente", "call"),
-        ("Llamar a Juan", "call"),
-        ("Call back", "call"),
-        ("Reunión semanal", "meeting"),
-        ("Reunion semanal", "meeting"),
-        ("SEGUIMIENTO cotización", "follow_up"),
-        ("whatsapp", "other"),
-        ("Re: meeting and call", "meeting"),  # the type whose word comes first
-        ("Send e-mail after call", "email"),
-        ("recall the invoice", "other"),  # "call" does not start a word here
-        ("Rückruf vereinbaren", "call"),
-        ("Позвонить клиенту", "call"),
-        ("客户电话回访", "call"),  # Chinese anywhere
-        ("Spotkanie w biurze", "meeting"),
-        ("Wiadomość do klienta", "email"),
-        ("", None),
-        (None, None),
-    ],
-)
+# fmt: off
+ACTIVITY_TYPE_FROM_SUBJECT_CASES = [
+    ("Email de lista: promo", "email"), ("Email: hola", "email"), ("Llamada con cliente", "call"),
+    ("Llamar a Juan", "call"), ("Call back", "call"), ("Reunión semanal", "meeting"),
+    ("Reunion semanal", "meeting"), ("SEGUIMIENTO cotización", "follow_up"),
+    ("whatsapp", "other"),
+    ("Re: meeting and call", "meeting"),  # the type whose word comes first
+    ("Send e-mail after call", "email"),
+    ("recall the invoice", "other"),  # "call" does not start a word here
+    ("Rückruf vereinbaren", "call"), ("Позвонить клиенту", "call"),
+    ("客户电话回访", "call"),  # Chinese anywhere
+    ("Spotkanie w biurze", "meeting"), ("Wiadomość do klienta", "email"), ("", None),
+    (None, None),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("subject", "expected"), ACTIVITY_TYPE_FROM_SUBJECT_CASES)
 def test_activity_type_from_subject(subject: str | None, expected: str | None) -> None:
     assert activity_type(texts(None), texts(subject)).to_list() == [expected]
     assert activity_type(None, texts(subject)).to_list() == [expected]
@@ -590,36 +512,22 @@ def test_activity_type_type_wins_over_subject() -> None:
     assert activity_type(texts("", "Call"), texts("Meeting", None)).to_list() == ["meeting", "call"]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Completed", "completed"),
-        ("done", "completed"),
-        ("Zakończone", "completed"),
-        ("Odbyło się", "completed"),
-        ("Состоялась", "completed"),
-        ("已完成", "completed"),
-        ("no-show", "no_show"),
-        ("No_Show", "no_show"),
-        ("Uteblev", "no_show"),
-        ("Cancelled", "cancelled"),
-        ("Отменено", "cancelled"),
-        ("Avbokad", "cancelled"),
-        ("Abgesagt", "cancelled"),
-        ("Open", "scheduled"),
-        ("Not Started", "scheduled"),
-        ("In Progress", "scheduled"),
-        ("Opened", "opened"),
-        ("Geöffnet", "opened"),
-        ("Replied", "replied"),
-        ("Besvarad", "replied"),
-        ("Bounced", "bounced"),
-        ("Unzustellbar", "bounced"),
-        ("Waiting on  someone else", "waiting on someone else"),
-        ("", None),
-        (None, None),
-    ],
-)
+# fmt: off
+ACTIVITY_OUTCOME_CASES = [
+    ("Completed", "completed"), ("done", "completed"), ("Zakończone", "completed"),
+    ("Odbyło się", "completed"), ("Состоялась", "completed"), ("已完成", "completed"),
+    ("no-show", "no_show"), ("No_Show", "no_show"), ("Uteblev", "no_show"),
+    ("Cancelled", "cancelled"), ("Отменено", "cancelled"), ("Avbokad", "cancelled"),
+    ("Abgesagt", "cancelled"), ("Open", "scheduled"), ("Not Started", "scheduled"),
+    ("In Progress", "scheduled"), ("Opened", "opened"), ("Geöffnet", "opened"),
+    ("Replied", "replied"), ("Besvarad", "replied"), ("Bounced", "bounced"),
+    ("Unzustellbar", "bounced"), ("Waiting on  someone else", "waiting on someone else"),
+    ("", None), (None, None),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "expected"), ACTIVITY_OUTCOME_CASES)
 def test_activity_outcome(text: str | None, expected: str | None) -> None:
     assert activity_outcome(texts(text)).to_list() == [expected]
 
@@ -647,22 +555,17 @@ def test_not_cancelled_status(text: str | None) -> None:
 # --- currencies ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("header", "code"),
-    [
-        ("Amount spent (USD)", "USD"),
-        ("Kwota (zł)", "PLN"),
-        ("Belopp [SEK]", "SEK"),
-        ("Сумма, руб.", "RUB"),
-        ("Revenue €", "EUR"),
-        ("Amount (MXN)", "MXN"),
-        ("Sales ($)", "USD"),
-        ("Umsatz in EUR", "EUR"),
-        ("CPC (all)", None),
-        ("Cost per 1,000 people reached", None),
-        ("Amount", None),
-    ],
-)
+# fmt: off
+CURRENCY_FROM_HEADER_CASES = [
+    ("Amount spent (USD)", "USD"), ("Kwota (zł)", "PLN"), ("Belopp [SEK]", "SEK"),
+    ("Сумма, руб.", "RUB"), ("Revenue €", "EUR"), ("Amount (MXN)", "MXN"), ("Sales ($)", "USD"),
+    ("Umsatz in EUR", "EUR"), ("CPC (all)", None), ("Cost per 1,000 people reached", None),
+    ("Amount", None),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("header", "code"), CURRENCY_FROM_HEADER_CASES)
 def test_currency_from_header(header: str, code: str | None) -> None:
     assert currency_from_header(header) == code
 
@@ -673,12 +576,21 @@ def test_normalise_currency() -> None:
         "PLN", "PLN", "PLN", "EUR", "EUR", "USD", "SEK", "SEK", "RUB", "RUB", "RUB", "CNY", "CNY"
     ]  # fmt: skip
     others = texts("RMB", "CNY", "mxn", " usd ", "000", "12", "", None)
-    assert normalise_currency(others).to_list() == ["CNY", "CNY", "MXN", "USD", None, None, None, None]
+    assert normalise_currency(others).to_list() == [
+        "CNY",
+        "CNY",
+        "MXN",
+        "USD",
+        None,
+        None,
+        None,
+        None,
+    ]
 
 
 # --- every function: empty, all-null and one-element series ---------------------------------
 
-SERIES_FUNCTIONS = [
+SERIES_FUNCTIONS: list[Callable[[pl.Series], pl.Series]] = [
     parse_fraction,
     parse_int,
     parse_bool,
@@ -705,7 +617,9 @@ SERIES_FUNCTIONS = [
     ],
     ids=["empty", "null-dtype", "one-null", "one-empty"],
 )
-def test_empty_and_null_series(function, series: pl.Series) -> None:  # noqa: ANN001
+def test_empty_and_null_series(
+    function: Callable[[pl.Series], pl.Series], series: pl.Series
+) -> None:
     result = function(series)
     assert len(result) == len(series)
     expected = False if function is is_cancelled_status else None
@@ -717,7 +631,12 @@ def test_all_null_results() -> None:
     number = parse_number(column)
     assert (number.unparsed, number.decimal_comma) == (0, False)
     date = parse_date(column)
-    assert (date.unparsed, date.day_first, date.ambiguous, date.month_rows) == (0, None, False, False)
+    assert (date.unparsed, date.day_first, date.ambiguous, date.month_rows) == (
+        0,
+        None,
+        False,
+        False,
+    )
 
 
 # --- vectorised speed (a smoke test; the real target is 1,000,000 values < 1 s) -------------
@@ -726,7 +645,9 @@ def test_all_null_results() -> None:
 def test_large_columns_are_fast() -> None:
     n = 200_000
     numbers = pl.Series("n", [f"{i % 997} {i % 1000:03d},{i % 100:02d} zł" for i in range(n)])
-    dates = pl.Series("d", [f"{i % 28 + 1:02d}.{i % 12 + 1:02d}.2024 {i % 24}:{i % 60:02d}" for i in range(n)])
+    dates = pl.Series(
+        "d", [f"{i % 28 + 1:02d}.{i % 12 + 1:02d}.2024 {i % 24}:{i % 60:02d}" for i in range(n)]
+    )
     start = time.perf_counter()
     number = parse_number(numbers)
     date = parse_date(dates)
@@ -757,9 +678,17 @@ def test_real_google_ads_numbers() -> None:
 
 
 def test_real_kaggle_and_uci_dates() -> None:
-    kaggle = parse_date(read_real("kaggle_sales_data_sample/sales_data_sample.csv", "latin-1")["ORDERDATE"])
-    assert (kaggle.values[0], kaggle.day_first, kaggle.unparsed) == (datetime(2003, 2, 24), False, 0)
-    uci = parse_date(read_real("uci_online_retail_excerpt/OnlineRetail.csv").get_column("InvoiceDate"))
+    kaggle = parse_date(
+        read_real("kaggle_sales_data_sample/sales_data_sample.csv", "latin-1")["ORDERDATE"]
+    )
+    assert (kaggle.values[0], kaggle.day_first, kaggle.unparsed) == (
+        datetime(2003, 2, 24),
+        False,
+        0,
+    )
+    uci = parse_date(
+        read_real("uci_online_retail_excerpt/OnlineRetail.csv").get_column("InvoiceDate")
+    )
     assert uci.values[0] == datetime(2010, 12, 1, 8, 26) and uci.day_first is False
 
 

@@ -158,3 +158,19 @@ def test_activity_type_from_subject_and_outcome():
     a = ds.tables["activities"]
     assert a["type"].to_list() == ["email", "call", "meeting"]
     assert a["outcome"].to_list() == ["completed", "scheduled", "completed"]
+
+
+def test_hubspot_date_entered_columns_become_stage_history():
+    text = ('Record ID,Create Date,Amount,Deal Stage,"Date entered ""Demo booked (Sales Pipeline)""",'
+            'Date entered Closed Won\n'
+            '1,2024-01-02,100,Closed Won,2024-01-05,2024-01-20\n'
+            '2,2024-01-03,200,Demo booked,2024-01-04,\n'
+            '3,,50,Demo booked,2024-01-06,\n')
+    ds, rep = report_of(csv("hubspot.csv", text))
+    assert rep["sources"][0]["rows_set_aside"] == {"bad_date": 1}
+    h = ds.tables["stage_history"]
+    assert h.select("deal_id", "stage", "entered_date").rows() == [
+        ("1", "Demo booked", dt.datetime(2024, 1, 5)),
+        ("1", "Closed Won", dt.datetime(2024, 1, 20)),
+        ("2", "Demo booked", dt.datetime(2024, 1, 4)),
+    ]

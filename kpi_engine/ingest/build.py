@@ -6,6 +6,7 @@ dataset.py; this module decides what one sheet can decide on its own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -44,6 +45,9 @@ class Built:
     currency: pl.Series  # String: the row's currency, when it shows one
     messages: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # parsing decisions (day-first, decimal comma)
+    # rows of another table found in this sheet (HubSpot "Date entered <stage>" columns give
+    # stage_history); `_parent` is the index of the record they come from
+    extra: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 def empty_frame(table: str) -> pl.DataFrame:
@@ -108,8 +112,44 @@ def build(raw: RawSheet, rec: Recognition) -> Built:
                 if row_currency else pl.repeat(None, n, eager=True, dtype=pl.String))
     frame = frame.with_columns(currency.alias("currency")) if "currency" in frame.columns \
         else frame
+    extra = {}
+    if rec.table == "deals":
+        history = stage_entries(raw, frame["deal_id"])
+        if history is not None:
+            extra["stage_history"] = history
+            messages.append(
+                f"{history.height:,} stage changes were read from the 'Date entered …' columns."
+            )
     return Built(frame, reason.alias("reason"), cancelled.alias("cancelled"),
-                 currency.alias("currency"), messages, notes)
+                 currency.alias("currency"), messages, notes, extra)
+
+
+_DATE_ENTERED = re.compile(r'^(?i:date entered)\s*[:\-]?\s*"?(?P<stage>.+?)"?\s*$')
+_PIPELINE = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def stage_entries(raw: RawSheet, deal_id: pl.Series) -> pl.DataFrame | None:
+    """HubSpot-style 'Date entered "<stage> (<pipeline>)"' columns unpivoted: one row per
+    non-empty cell (deal_id, stage, entered_date), `_parent` = the deals record it came from."""
+    parts = []
+    for i, h in enumerate(raw.header):
+        m = _DATE_ENTERED.match(h)
+        if not m:
+            continue
+        stage = _PIPELINE.sub("", m.group("stage")).strip() or m.group("stage")
+        dates = clean.parse_date(raw.cells[f"c{i}"].fill_null("")).values
+        parts.append(pl.DataFrame({
+            "deal_id": deal_id,
+            "stage": pl.repeat(stage, raw.cells.height, eager=True, dtype=pl.String),
+            "entered_date": dates,
+            "_parent": pl.int_range(0, raw.cells.height, eager=True),
+            "_file": pl.repeat(raw.file, raw.cells.height, eager=True, dtype=pl.String),
+            "_sheet": pl.repeat(raw.sheet, raw.cells.height, eager=True, dtype=pl.String),
+            "_line": raw.line,
+        }).filter(pl.col("entered_date").is_not_null()))
+    if not parts:
+        return None
+    return pl.concat(parts).sort("_parent", "entered_date", maintain_order=True)
 
 
 def _typed_empty(table: str, raw: RawSheet) -> pl.DataFrame:

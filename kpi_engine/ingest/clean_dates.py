@@ -81,7 +81,7 @@ MONTHS: dict[str, int] = _month_names()
 
 # A range "2024-10-01 - 2024-10-30", "01.10.2024–30.10.2024": everything after its start goes.
 _RANGE_MARKS = [" - ", "–", "—", "~", " to ", " bis ", " до "]
-_RANGE_TAIL = r"(?i)\s+(?:[-–—~]|to|bis|до)\s+\S.*$|\s*[–—~].*$"
+_RANGE_TAIL = r"(?i)(\S)(?:\s+(?:[-–—~]|to|bis|до)\s+\S.*|\s*[–—~].*)$"
 _NUMERIC_RANGE = r"^(\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{1,2}-\d{1,2})-\d.*$"
 # A time at the end, after a space or ISO's "T", with am/pm and an offset or zone that is
 # dropped (the wall-clock time is kept, not converted). _TIME_TAIL finds it, _TIME reads it.
@@ -324,7 +324,7 @@ def parse_date(s: pl.Series) -> DateResult:
     """
     rows = pl.DataFrame({"t": s.cast(pl.String)}).select(pl.col("t").str.strip_chars())
     if rows.select(pl.col("t").str.contains_any(_RANGE_MARKS).any()).item():
-        rows = rows.with_columns(pl.col("t").str.replace(_RANGE_TAIL, ""))
+        rows = rows.with_columns(pl.col("t").str.replace(_RANGE_TAIL, "${1}"))
     rows = rows.with_columns(time=pl.col("t").str.extract(_TIME_TAIL, 0))
     rows = rows.with_columns(
         date=pl.col("t").str.strip_suffix(pl.col("time").fill_null("")).str.strip_chars()

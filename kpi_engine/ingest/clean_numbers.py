@@ -110,9 +110,9 @@ def _read_numbers(texts: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
         post=col.str.extract(r"\D*$", 0),  # no digit: currency, "%", ")", a trailing minus
     )
     pre, post = pl.col("pre"), pl.col("post")
-    body = col.str.strip_prefix(pre).str.strip_suffix(post)
-    lead = pre.str.contains(r"[.,]$")  # ".5", "-,5": the separator went into the prefix
-    body = pl.when(lead).then(pl.concat_str(pl.lit("0"), pre.str.slice(-1), body)).otherwise(body)
+    # ".5", "-,5": the separator went into the prefix; it comes back after a "0"
+    lead = pl.when(pre.str.contains(r"[.,]$")).then(pl.concat_str(pl.lit("0"), pre.str.slice(-1)))
+    body = pl.concat_str(lead.fill_null(""), col.str.strip_prefix(pre).str.strip_suffix(post))
     cells = cells.with_columns(
         marker=pl.concat_str(
             pre.str.strip_chars(_NOISE), post.str.strip_chars(_NOISE)

@@ -225,7 +225,11 @@ def _tables(sources: list[Source]) -> dict[str, pl.DataFrame]:
     for s in sources:
         if s.built is None or s.reason is None or s.table is None:
             continue
-        parts.setdefault(s.table, []).append(s.built.frame.filter(s.reason.is_null()))
+        used = s.reason.is_null()
+        parts.setdefault(s.table, []).append(s.built.frame.filter(used))
+        for table, rows in s.built.extra.items():
+            kept = rows.filter(pl.col("_parent").is_in(used.arg_true().implode()))
+            parts.setdefault(table, []).append(kept.drop("_parent"))
     return {t: pl.concat([empty_frame(t), *frames], how="diagonal_relaxed")
             for t, frames in parts.items()}
 

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import polars as pl
 
+from kpi_engine.ingest.raw import filled_count
+
 TOTAL_WORDS = (
     "total", "totals", "grand total", "sum", "summa", "summa totalt", "totalt", "totalsumma",
     "razem", "suma", "ogółem", "ogolem", "łącznie", "lacznie", "gesamt", "summe", "gesamtsumme",
     "итого", "всего", "итог", "合计", "總計", "总计", "合計", "小计", "subtotal", "sub total",
 )
 _TOTAL_RE = (
-    r"^(?i)(?:" + "|".join(w.replace(" ", r"\s+") for w in TOTAL_WORDS)
-    + r")(?:\s*[:.\-–]\s*.*|\s*\(.*\))?$"
+    r"^(?i)\s*(?:" + "|".join(w.replace(" ", r"\s+") for w in TOTAL_WORDS)
+    + r")(?:\s*[:.\-–]\s*.*|\s*\(.*\))?\s*$"
 )
-
-
-def nonempty_mask(cells: pl.DataFrame) -> pl.DataFrame:
-    return cells.select([(pl.col(c).str.strip_chars() != "").alias(c) for c in cells.columns])
 
 
 def structural_reasons(cells: pl.DataFrame, header: list[str], unreadable: pl.Series) -> pl.Series:
@@ -25,25 +23,15 @@ def structural_reasons(cells: pl.DataFrame, header: list[str], unreadable: pl.Se
     if n == 0:
         return pl.Series("reason", [], dtype=pl.String)
     cols = cells.columns
-    filled = nonempty_mask(cells)
-    count = filled.select(pl.sum_horizontal(pl.all()).alias("n"))["n"]
+    count = filled_count(cells)
     blank = count == 0
-    header_keys = [h.casefold().strip() for h in header]
-    same = cells.select(
-        pl.sum_horizontal(
-            [(pl.col(c).str.strip_chars().str.to_lowercase() == header_keys[i]).cast(pl.Int32)
-             for i, c in enumerate(cols) if header_keys[i] and not header_keys[i].startswith("column ")]
-            or [pl.lit(0)]
-        ).alias("s")
-    )["s"]
-    repeated = (same >= 2) & (same >= 0.8 * count)
+    repeated = _repeated_header(cells, header, count)
     wide = (count >= 2).arg_true()
     last_data = int(wide[-1]) if wide.len() else -1
-    index = pl.int_range(0, n, eager=True)
-    footer = (count == 1) & (index > last_data)
+    footer = (count == 1) & (pl.int_range(0, n, eager=True) > last_data)
     first_cell = cells.select(
-        pl.coalesce([pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c).str.strip_chars())
-                     for c in cols]).alias("f")
+        pl.coalesce([pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)) for c in cols])
+        .alias("f")
     )["f"]
     totals = first_cell.str.contains(_TOTAL_RE).fill_null(False)
     return pl.select(
@@ -55,6 +43,25 @@ def structural_reasons(cells: pl.DataFrame, header: list[str], unreadable: pl.Se
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias("reason")
     ).to_series()
+
+
+def _repeated_header(cells: pl.DataFrame, header: list[str], count: pl.Series) -> pl.Series:
+    """Rows repeating the header texts (at least two cells, 80 % of the filled ones)."""
+    keys = [(f"c{i}", h.casefold().strip()) for i, h in enumerate(header)
+            if h.strip() and not h.startswith("Column ")]
+    flags = pl.repeat(False, cells.height, eager=True)
+    if len(keys) < 2:
+        return flags
+    first_col, first_key = keys[0]
+    candidates = (cells[first_col].str.strip_chars().str.to_lowercase() == first_key).arg_true()
+    if candidates.len() == 0:
+        return flags
+    same = cells[candidates].select(
+        pl.sum_horizontal([(pl.col(c).str.strip_chars().str.to_lowercase() == k).cast(pl.Int32)
+                           for c, k in keys]).alias("s")
+    )["s"]
+    hit = (same >= 2) & (same >= 0.8 * count.gather(candidates))
+    return flags.scatter(candidates.filter(hit), True)
 
 
 def unlabelled_totals(numbers: pl.DataFrame, candidates: pl.Series) -> pl.Series:

@@ -17,20 +17,25 @@ class ColumnProfile:
 
     @cached_property
     def nonempty(self) -> pl.Series:
-        s = self.values.str.strip_chars()
+        """Every non-empty value, trimmed (the whole column: used for uniqueness only)."""
+        s = self.values.filter(self.values.str.len_bytes() > 0).str.strip_chars()
         return s.filter(s != "")
 
-    @property
+    @cached_property
     def empty(self) -> bool:
-        return self.nonempty.len() == 0
+        return self.sample.len() == 0
 
     @cached_property
     def sample(self) -> pl.Series:
-        s = self.nonempty
+        """Up to SAMPLE non-empty values, trimmed, spread evenly over the column."""
+        s = self.values.filter(self.values.str.len_bytes() > 0)
+        if s.len() > SAMPLE * 4:
+            s = s.gather_every(s.len() // (SAMPLE * 4))
+        s = s.str.strip_chars()
+        s = s.filter(s != "")
         if s.len() <= SAMPLE:
             return s
-        step = s.len() // SAMPLE
-        return s.gather_every(step).head(SAMPLE)
+        return s.gather_every(s.len() // SAMPLE).head(SAMPLE)
 
     def _share(self, parsed: pl.Series) -> float:
         n = self.sample.len()

@@ -55,12 +55,31 @@ def column_names(n: int) -> list[str]:
     return [f"c{i}" for i in range(n)]
 
 
+def filled_count(cells: pl.DataFrame) -> pl.Series:
+    """Per record, the number of cells holding something other than whitespace.
+
+    Counted fast on byte lengths; only records with at most two non-empty cells (blank or
+    footer candidates, few in any file) are counted again with whitespace stripped.
+    """
+    if cells.width == 0:
+        return pl.Series("n", [0] * cells.height, dtype=pl.UInt32)
+    fast = cells.select(
+        pl.sum_horizontal([pl.col(c).fill_null("").str.len_bytes() > 0 for c in cells.columns])
+        .cast(pl.UInt32).alias("n")
+    )["n"]
+    few = (fast <= 2).arg_true()
+    if few.len() == 0:
+        return fast
+    exact = cells[few].select(
+        pl.sum_horizontal([pl.col(c).fill_null("").str.strip_chars() != "" for c in cells.columns])
+        .cast(pl.UInt32).alias("n")
+    )["n"]
+    return fast.scatter(few, exact)
+
+
 def trim_trailing_empty(cells: pl.DataFrame) -> int:
     """Number of records up to the last non-empty one (trailing empty records are not rows)."""
     if cells.height == 0 or cells.width == 0:
         return 0
-    nonempty = cells.select(
-        pl.any_horizontal([pl.col(c).fill_null("").str.strip_chars() != "" for c in cells.columns])
-    ).to_series()
-    idx = nonempty.arg_true()
+    idx = (filled_count(cells) > 0).arg_true()
     return 0 if idx.len() == 0 else int(idx[-1]) + 1

@@ -16,8 +16,8 @@ import polars as pl
 
 from kpi_engine.ingest.errors import UnusableFile
 from kpi_engine.ingest.header import SCAN_ROWS, dedupe_headers, find_header
-from kpi_engine.ingest.raw import RawSheet, column_names, empty_sheet, trim_trailing_empty
-from kpi_engine.ingest.sniff import decode, sniff_delimiter
+from kpi_engine.ingest.raw import RawSheet, column_names, empty_sheet, filled_count
+from kpi_engine.ingest.sniff import Decoded, decode, decode_head, sniff_delimiter
 
 MAX_CSV_BYTES = 256 * 1024 * 1024
 MAX_RECORDS = 3_000_000
@@ -32,19 +32,14 @@ def read_delimited(file: str, data: bytes) -> RawSheet:
         raise UnusableFile(
             file, f"{file} is larger than 256 MB, the limit for a CSV file: split it or filter it."
         )
-    decoded = decode(data)
+    decoded = decode_head(data)
     text = decoded.text
     if not text.strip():
         raise UnusableFile(file, f"{file} is empty: there is nothing to read.")
     head = text[:HEAD_CHARS]
     if len(_CONTROL.findall(head)) > max(20, len(head) // 50):
         raise UnusableFile(file, f"{file} is not a spreadsheet or text file (it holds binary data).")
-    notes: list[str] = []
-    if decoded.bad_bytes:
-        notes.append(
-            f"{decoded.bad_bytes} character(s) could not be decoded as {decoded.encoding} and "
-            "were replaced with �: check accented letters in those rows."
-        )
+    notes: list[str] = [_bad_bytes_note(decoded)] if decoded.bad_bytes else []
     head_lines = head.splitlines()[:200]
     delimiter = sniff_delimiter(head_lines)
     records, starts, ends = _head_records(head, delimiter)
@@ -60,24 +55,29 @@ def read_delimited(file: str, data: bytes) -> RawSheet:
             file, f"{file} has {len(header_cells)} columns; at most {MAX_COLUMNS} can be read."
         )
     header = dedupe_headers(header_cells)
-    body = _body_bytes(decoded.utf8, text, ends[found])
     n = len(header)
+    body = _body_bytes(decoded.utf8, text, ends[found])
     parsed = _read_polars(body, delimiter, n) if body.strip() else None
+    if parsed is None and decoded.partial:  # a bad byte after the head: decode it all
+        decoded = decode(data)
+        if decoded.bad_bytes:
+            notes.append(_bad_bytes_note(decoded))
+        body = _body_bytes(decoded.utf8, decoded.text, ends[found])
+        parsed = _read_polars(body, delimiter, n) if body.strip() else None
     if parsed is None:
         parsed = _read_python(body.decode("utf-8"), delimiter, n)
     cells, first_line, fields, filled = parsed
-    keep = trim_trailing_empty(cells)
-    cells, first_line = cells.head(keep), first_line.head(keep)
+    count = filled_count(cells)
+    nonempty = (count > 0).arg_true()
+    keep = int(nonempty[-1]) + 1 if nonempty.len() else 0
+    cells, first_line, count = cells.head(keep), first_line.head(keep), count.head(keep)
     fields, filled = fields.head(keep), filled.head(keep)
     if cells.height > MAX_RECORDS:
         raise UnusableFile(
             file, f"{file} has more than {MAX_RECORDS:,} rows, the limit for one file: split it."
         )
-    blank_line = cells.select(
-        pl.all_horizontal([pl.col(c).str.strip_chars() == "" for c in cells.columns])
-    ).to_series() if cells.width else pl.Series([], dtype=pl.Boolean)
     # too few fields, or more than the header with something in the extra ones
-    unreadable = (((fields < n) | (filled > n)) & ~blank_line).alias("unreadable")
+    unreadable = (((fields < n) | (filled > n)) & (count > 0)).alias("unreadable")
     cells, cut = _cut_long_cells(cells)
     if cut:
         notes.append(f"{cut} cell(s) longer than {MAX_CELL:,} characters were cut to that length.")
@@ -92,6 +92,13 @@ def read_delimited(file: str, data: bytes) -> RawSheet:
         encoding=decoded.encoding,
         delimiter=delimiter,
         notes=notes,
+    )
+
+
+def _bad_bytes_note(decoded: Decoded) -> str:
+    return (
+        f"{decoded.bad_bytes} character(s) could not be decoded as {decoded.encoding} and were "
+        "replaced with �: check accented letters in those rows."
     )
 
 
@@ -182,12 +189,19 @@ def _field_counts(body: bytes, delimiter: str, n: int) -> tuple[pl.Series, pl.Se
         frame = frame.group_by("record", maintain_order=True).agg(
             pl.col("i").first(), pl.col("l").str.join("\n")
         )
-    unquoted = pl.col("l").str.replace_all(r'"(?:[^"]|"")*"', "Q")
     counts = frame.select(
         pl.col("i").cast(pl.Int64).alias("first_line"),
-        (unquoted.str.count_matches(d) + 1).cast(pl.Int64).alias("fields"),
+        (pl.col("l").str.count_matches(delimiter, literal=True) + 1).cast(pl.Int64)
+        .alias("fields"),
         pl.col("l"),
     )
+    quoted = counts["l"].str.contains('"', literal=True).arg_true()
+    if quoted.len():  # delimiters inside quotes are not field breaks
+        unquoted = counts[quoted].select(
+            (pl.col("l").str.replace_all(r'"(?:[^"]|"")*"', "Q").str.count_matches(d) + 1)
+            .cast(pl.Int64).alias("f")
+        )["f"]
+        counts = counts.with_columns(counts["fields"].scatter(quoted, unquoted))
     return counts["first_line"], counts["fields"], _filled(counts, delimiter, n)
 
 
@@ -235,6 +249,9 @@ def _read_python(text: str, delimiter: str, n: int) -> Parsed:
 
 def _cut_long_cells(cells: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     if cells.height == 0:
+        return cells, 0
+    longest = cells.select(pl.max_horizontal(pl.all().str.len_bytes().max())).item()
+    if not longest or longest <= MAX_CELL:
         return cells, 0
     too_long = cells.select(
         pl.sum_horizontal([(pl.col(c).str.len_chars() > MAX_CELL).sum() for c in cells.columns])

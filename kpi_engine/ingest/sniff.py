@@ -64,6 +64,28 @@ class Decoded:
     encoding: str  # the codec name reported to the user (utf-8, utf-8-sig, utf-16, cp1250 ...)
     bad_bytes: int  # bytes that could not be decoded (replaced by U+FFFD)
     utf8: bytes | None  # the text as UTF-8 bytes when that came for free (the input itself)
+    partial: bool = False  # only the head was decoded (it is UTF-8; the rest is assumed so)
+
+
+HEAD_BYTES = 1 << 20
+
+
+def decode_head(data: bytes) -> Decoded:
+    """Decode only the first MiB when it is UTF-8: the CSV parser validates the rest itself
+    (and the caller falls back to `decode` when it finds a bad byte)."""
+    body, name = (data[3:], "utf-8-sig") if data.startswith(codecs.BOM_UTF8) else (data, "utf-8")
+    if len(body) <= HEAD_BYTES or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
+            or _looks_utf16_without_bom(data):
+        return decode(data)
+    for cut in range(4):  # do not split a character at the end of the head
+        try:
+            head = body[: HEAD_BYTES - cut].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < HEAD_BYTES - cut - 4:
+                return decode(data)
+            continue
+        return Decoded(head, name, 0, body, partial=True)
+    return decode(data)
 
 
 def decode(data: bytes) -> Decoded:
