@@ -301,6 +301,31 @@ def _describe(parsed: pl.DataFrame, day_first: bool | None) -> str:
     return text
 
 
+_ISO_FORMS = (
+    (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", "%Y-%m-%d %H:%M:%S", "yyyy-mm-dd hh:mm:ss"),
+    (r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d", "yyyy-mm-dd"),
+)
+
+
+def _iso_fast_path(s: pl.Series) -> DateResult | None:
+    """Every non-empty cell in one ISO form (what Excel readers and databases write)."""
+    frame = pl.DataFrame({"t": s.cast(pl.String)})
+    t = pl.col("t")
+    for pattern, fmt, text in _ISO_FORMS:
+        filled = t.is_not_null() & (t.str.len_bytes() > 0)
+        if not frame.select((t.str.contains(pattern) | ~filled).all()).item():
+            continue
+        out = frame.select(t.str.to_datetime(fmt, time_unit="us", strict=False).alias(s.name))
+        values = out.to_series()
+        n_filled = int(frame.select(filled.sum()).item())
+        parsed = values.drop_nulls()
+        if n_filled == 0:
+            return None
+        return DateResult(values=values, day_first=None, ambiguous=False, month_rows=False,
+                          unparsed=n_filled - parsed.len(), format=text)
+    return None
+
+
 def parse_date(s: pl.Series) -> DateResult:
     """Read a column of dates or date-times written as text; see `DateResult`.
 
@@ -322,6 +347,9 @@ def parse_date(s: pl.Series) -> DateResult:
     "-", month-first for "/" (the most frequent separator of those rows); without any vote
     `ambiguous` is True so the caller can warn. Rows that contradict the decision are null.
     """
+    fast = _iso_fast_path(s)
+    if fast is not None:
+        return fast
     rows = pl.DataFrame({"t": s.cast(pl.String)}).select(pl.col("t").str.strip_chars())
     if rows.select(pl.col("t").str.contains_any(_RANGE_MARKS).any()).item():
         rows = rows.with_columns(pl.col("t").str.replace(_RANGE_TAIL, "${1}"))

@@ -39,6 +39,8 @@ def derive(table: str, frame: pl.DataFrame, columns: dict[str, str],
 
 def _fill_within_order(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     """Empty cells of a multi-line order take the one value its other lines agree on."""
+    if frame[name].null_count() == 0:
+        return frame
     values = pl.col(name).drop_nulls()
     return frame.with_columns(
         pl.when(pl.col(name).is_null() & pl.col("order_id").is_not_null()
@@ -82,6 +84,8 @@ def _orders(frame: pl.DataFrame, present: set[str]) -> tuple[pl.DataFrame, list[
 
 def _order_level(frame: pl.DataFrame) -> bool:
     """Some order has several lines, each such order has its revenue on exactly one line."""
+    if frame["revenue"].null_count() == 0:
+        return False  # an order-level column leaves the other lines of an order empty
     per_order = (
         frame.filter(pl.col("order_id").is_not_null())
         .group_by("order_id")

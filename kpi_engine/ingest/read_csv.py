@@ -56,16 +56,18 @@ def read_delimited(file: str, data: bytes) -> RawSheet:
         )
     header = dedupe_headers(header_cells)
     n = len(header)
-    body = _body_bytes(decoded.utf8, text, ends[found])
-    parsed = _read_polars(body, delimiter, n) if body.strip() else None
+    skip = ends[found]  # physical lines up to the header's end
+    utf8 = decoded.utf8 if decoded.utf8 is not None else text.encode("utf-8")
+    has_body = _has_body(utf8, skip)
+    parsed = _read_polars(utf8, skip, delimiter, n) if has_body else None
     if parsed is None and decoded.partial:  # a bad byte after the head: decode it all
         decoded = decode(data)
         if decoded.bad_bytes:
             notes.append(_bad_bytes_note(decoded))
-        body = _body_bytes(decoded.utf8, decoded.text, ends[found])
-        parsed = _read_polars(body, delimiter, n) if body.strip() else None
+        utf8 = decoded.utf8 if decoded.utf8 is not None else decoded.text.encode("utf-8")
+        parsed = _read_polars(utf8, skip, delimiter, n) if has_body else None
     if parsed is None:
-        parsed = _read_python(body.decode("utf-8"), delimiter, n)
+        parsed = _read_python(_body_bytes(utf8, skip).decode("utf-8"), delimiter, n)
     cells, first_line, fields, filled = parsed
     count = filled_count(cells)
     nonempty = (count > 0).arg_true()
@@ -125,9 +127,26 @@ def _head_records(head: str, delimiter: str) -> tuple[list[list[str]], list[int]
     return records, starts, ends
 
 
-def _body_bytes(utf8: bytes | None, text: str, header_end_line: int) -> bytes:
-    """The UTF-8 bytes after the header record's last line."""
-    data = utf8 if utf8 is not None else text.encode("utf-8")
+_NON_SPACE = re.compile(rb"[^\s,;|\"]")
+
+
+def _line_start(data: bytes, lines: int) -> int:
+    """Byte offset of the start of physical line `lines` + 1 (len(data) when there is none)."""
+    pos = 0
+    for _ in range(lines):
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            return len(data)
+        pos = nl + 1
+    return pos
+
+
+def _has_body(data: bytes, header_end_line: int) -> bool:
+    return _NON_SPACE.search(data, _line_start(data, header_end_line)) is not None
+
+
+def _body_bytes(data: bytes, header_end_line: int) -> bytes:
+    """The UTF-8 bytes after the header record's last line (the csv-module fallback only)."""
     pos = 0
     for _ in range(header_end_line):
         nl = data.find(b"\n", pos)
@@ -140,11 +159,12 @@ def _body_bytes(utf8: bytes | None, text: str, header_end_line: int) -> bytes:
 Parsed = tuple[pl.DataFrame, pl.Series, pl.Series, pl.Series]  # cells, first line, fields, filled
 
 
-def _read_polars(body: bytes, delimiter: str, n: int) -> Parsed | None:
+def _read_polars(data: bytes, skip: int, delimiter: str, n: int) -> Parsed | None:
     names = column_names(n)
     try:
         cells = pl.read_csv(
-            body,
+            data,
+            skip_lines=skip,
             has_header=False,
             separator=delimiter,
             quote_char='"',
@@ -155,47 +175,59 @@ def _read_polars(body: bytes, delimiter: str, n: int) -> Parsed | None:
         )
     except Exception:  # noqa: BLE001 - any parser failure falls back to the csv module
         return None
-    counted = _field_counts(body, delimiter, n)
+    counted = _field_counts(data, skip, delimiter, n)
     if counted is None or counted[0].len() != cells.height:
         return None
-    return cells.with_columns(pl.all().fill_null("")), *counted
+    if any(cells[c].null_count() for c in cells.columns):
+        cells = cells.with_columns(pl.all().fill_null(""))
+    return cells, *counted
 
 
-def _field_counts(body: bytes, delimiter: str, n: int) -> tuple[pl.Series, pl.Series, pl.Series] | None:
+def _field_counts(data: bytes, skip: int, delimiter: str, n: int) -> tuple[pl.Series, pl.Series, pl.Series] | None:
     """Per record: its first line (0-based, relative to the body), its number of fields, and
     that number without trailing empty fields (extra empty fields after the last are harmless).
 
     Lines are grouped into records by the parity of the quote characters before them; a
     record's fields are its delimiters outside quotes + 1.
     """
-    sep = next((s for s in ("\x1f", "\x1e", "\x1d", "\x1c") if s.encode() not in body), None)
+    sep = next((s for s in ("\x1f", "\x1e", "\x1d", "\x1c") if s.encode() not in data), None)
     if sep is None:
         return None
     try:
         lines = pl.read_csv(
-            body, has_header=False, separator=sep, quote_char=None,
+            data, skip_lines=skip, has_header=False, separator=sep, quote_char=None,
             schema={"l": pl.String}, empty_string_is_null=False, raise_if_empty=False,
         )
     except Exception:  # noqa: BLE001
         return None
     d = re.escape(delimiter)
-    frame = lines.with_columns(pl.col("l").fill_null("")).with_row_index("i").with_columns(
-        q=pl.col("l").str.count_matches('"', literal=True)
-    ).with_columns(start=((pl.col("q").cum_sum() - pl.col("q")) % 2 == 0))
-    frame = frame.with_columns(record=pl.col("start").cum_sum() - 1)
+    line = pl.col("l").fill_null("")
+    frame = (
+        lines.lazy()
+        .with_row_index("i")
+        .with_columns(
+            l=line,
+            q=line.str.count_matches('"', literal=True),
+            fields=(line.str.count_matches(delimiter, literal=True) + 1).cast(pl.Int64),
+        )
+        .with_columns(start=((pl.col("q").cum_sum() - pl.col("q")) % 2 == 0))
+        .collect()
+    )
     if frame.height and frame["q"].sum() % 2:
         return None
     if frame.height != int(frame["start"].sum()):  # multi-line records: join their lines
-        frame = frame.group_by("record", maintain_order=True).agg(
-            pl.col("i").first(), pl.col("l").str.join("\n")
+        frame = (
+            frame.with_columns(record=pl.col("start").cum_sum() - 1)
+            .group_by("record", maintain_order=True)
+            .agg(pl.col("i").first(), pl.col("l").str.join("\n"))
+            .with_columns(
+                fields=(pl.col("l").str.count_matches(delimiter, literal=True) + 1)
+                .cast(pl.Int64)
+            )
         )
-    counts = frame.select(
-        pl.col("i").cast(pl.Int64).alias("first_line"),
-        (pl.col("l").str.count_matches(delimiter, literal=True) + 1).cast(pl.Int64)
-        .alias("fields"),
-        pl.col("l"),
-    )
-    quoted = counts["l"].str.contains('"', literal=True).arg_true()
+    quoted = (frame["q"] > 0 if "q" in frame.columns
+              else frame["l"].str.contains('"', literal=True)).arg_true()
+    counts = frame.select(pl.col("i").cast(pl.Int64).alias("first_line"), "fields", "l")
     if quoted.len():  # delimiters inside quotes are not field breaks
         unquoted = counts[quoted].select(
             (pl.col("l").str.replace_all(r'"(?:[^"]|"")*"', "Q").str.count_matches(d) + 1)
@@ -207,8 +239,10 @@ def _field_counts(body: bytes, delimiter: str, n: int) -> tuple[pl.Series, pl.Se
 
 def _filled(counts: pl.DataFrame, delimiter: str, n: int) -> pl.Series:
     """Fields up to the last non-empty one; only records longer than the header need a look."""
-    filled = counts["fields"].to_list() if counts.height else []
     long_rows = counts.with_row_index("k").filter(pl.col("fields") > n)
+    if long_rows.height == 0:
+        return counts["fields"].alias("filled")
+    filled = counts["fields"].to_list()
     for k, text in zip(long_rows["k"], long_rows["l"], strict=True):
         row = next(csv.reader(io.StringIO(text), delimiter=delimiter), [""])
         filled[k] = max((i + 1 for i, c in enumerate(row) if c.strip()), default=1)
