@@ -174,3 +174,20 @@ def test_hubspot_date_entered_columns_become_stage_history():
         ("1", "Closed Won", dt.datetime(2024, 1, 20)),
         ("2", "Demo booked", dt.datetime(2024, 1, 4)),
     ]
+
+
+def test_ambiguous_day_month_is_reported_not_silently_decided():
+    text = "order_id;order_date;total\n1;05.03.2024;10\n2;06.04.2024;20\n"
+    ds, rep = report_of(csv("o.csv", text))
+    assert ds.tables["orders"]["order_date"].to_list() == [dt.datetime(2024, 3, 5),
+                                                           dt.datetime(2024, 4, 6)]
+    assert any("cannot be told apart" in p["message"] for p in rep["problems"])
+    assert any("dd.mm.yyyy" in n for n in rep["sources"][0]["notes"])
+
+
+def test_day_first_decided_from_a_day_above_12():
+    text = "order_id,order_date,total\n1,05/03/2024,10\n2,25/04/2024,20\n"
+    ds, rep = report_of(csv("o.csv", text))
+    assert ds.tables["orders"]["order_date"].to_list() == [dt.datetime(2024, 3, 5),
+                                                           dt.datetime(2024, 4, 25)]
+    assert not any("cannot be told apart" in p["message"] for p in rep["problems"])

@@ -175,3 +175,54 @@ def test_unusable_files_get_a_friendly_message(data, words):
     with pytest.raises(UnusableFile) as err:
         read_any("upload.bin", data)
     assert words in err.value.message and "upload.bin" in err.value.message
+
+
+def _zip(members: dict[str, bytes], compression=None) -> bytes:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=compression or zipfile.ZIP_DEFLATED) as z:
+        for name, content in members.items():
+            z.writestr(name, content)
+    return buf.getvalue()
+
+
+def test_zip_that_is_not_a_workbook_is_refused():
+    with pytest.raises(UnusableFile) as err:
+        read_any("photos.xlsx", _zip({"a.txt": b"hello"}))
+    assert "not an Excel workbook" in err.value.message
+
+
+def test_workbook_declaring_entities_is_refused():
+    xml = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><workbook/>'
+    with pytest.raises(UnusableFile) as err:
+        read_any("bomb.xlsx", _zip({"xl/workbook.xml": xml}))
+    assert "DTD" in err.value.message and "bomb.xlsx" in err.value.message
+
+
+def test_sheet_inflating_past_the_limit_is_refused(monkeypatch):
+    from kpi_engine.ingest import read_excel
+
+    monkeypatch.setattr(read_excel, "MAX_SHEET_PART", 1000)
+    data = _zip({"xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": b"<a/>" * 5000})
+    assert len(data) < 1000  # the compressed size says nothing
+    with pytest.raises(UnusableFile) as err:
+        read_any("big.xlsx", data)
+    assert "larger than 128 MB unpacked" in err.value.message
+
+
+def test_damaged_workbook_with_a_bad_crc_is_refused():
+    data = bytearray(_zip({"xl/workbook.xml": b"<workbook>" + b"x" * 200 + b"</workbook>"},
+                          compression=0))
+    i = data.find(b"xxxx")
+    data[i] = ord("y")  # stored member: its content no longer matches its CRC
+    with pytest.raises(UnusableFile) as err:
+        read_any("broken.xlsx", bytes(data))
+    assert "damaged" in err.value.message
+
+
+def test_password_protected_workbook_is_refused():
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100 + "EncryptionInfo".encode("utf-16-le")
+    with pytest.raises(UnusableFile) as err:
+        read_any("secret.xlsx", ole + b"\x00" * 100)
+    assert "password" in err.value.message

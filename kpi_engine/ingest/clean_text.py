@@ -64,8 +64,22 @@ def apply_expr(s: pl.Series, expr: pl.Expr) -> pl.Series:
     return per_distinct(frame, lambda f: f.select(expr.alias(s.name)).to_series())
 
 
+# A cell `squash` would change: invisible or control characters, a space other than " ", two
+# spaces in a row, or space at either end. Most columns have none: they skip the cleaning.
+_NEEDS_SQUASH = r"[\x00-\x1f\x7f\u200b-\u200d\u2060\ufeff]|\s\s|[^\S ]|^\s|\s$"
+
+
+def _empty_as_null(s: pl.Series) -> pl.Series:
+    return pl.select(
+        pl.when(pl.lit(s).str.len_bytes() > 0).then(pl.lit(s)).alias(s.name)
+    ).to_series()
+
+
 def normalise_text(s: pl.Series) -> pl.Series:
     """NBSP and other unicode spaces to a space, runs collapsed, trimmed; empty -> null."""
+    s = s.cast(pl.String)
+    if not s.str.contains(_NEEDS_SQUASH).any():
+        return _empty_as_null(s)
     return apply_expr(s, squash(pl.col("s")).replace("", None))
 
 
@@ -76,6 +90,9 @@ def clean_id(s: pl.Series) -> pl.Series:
     integer rendered as a float ("10107.0" -> "10107", only digits + ".0") loses the ".0". Zero
     padding ("001462414") and scientific renderings ("2.88331E+11", not recoverable) are kept.
     """
+    s = s.cast(pl.String)
+    if not s.str.contains(_NEEDS_SQUASH + r"|^['‘’`]|^\d+\.0$").any():
+        return _empty_as_null(s)
     text = squash(pl.col("s")).str.strip_chars_start("'‘’`").str.strip_chars_start()
     return apply_expr(s, text.str.replace(r"^(\d+)\.0$", "${1}").replace("", None))
 

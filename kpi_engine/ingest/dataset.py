@@ -164,6 +164,8 @@ def _mark_duplicates(sources: list[Source]) -> None:
         for s in sources:
             if s.table == table and s.built is not None:
                 by_file.setdefault(s.index, []).append(s)
+        if len(by_file) < 2:
+            continue  # identical rows inside one file are kept
         for index in sorted(by_file):
             keys_this_file: list[pl.DataFrame] = []
             for s in by_file[index]:
@@ -226,12 +228,20 @@ def _tables(sources: list[Source]) -> dict[str, pl.DataFrame]:
         if s.built is None or s.reason is None or s.table is None:
             continue
         used = s.reason.is_null()
-        parts.setdefault(s.table, []).append(s.built.frame.filter(used))
+        rows = s.built.frame if s.reason.null_count() == s.reason.len() else \
+            s.built.frame.filter(used)
+        parts.setdefault(s.table, []).append(rows)
         for table, rows in s.built.extra.items():
             kept = rows.filter(pl.col("_parent").is_in(used.arg_true().implode()))
             parts.setdefault(table, []).append(kept.drop("_parent"))
-    return {t: pl.concat([empty_frame(t), *frames], how="diagonal_relaxed")
+    return {t: frames[0] if len(frames) == 1 and _complete_schema(t, frames[0])
+            else pl.concat([empty_frame(t), *frames], how="diagonal_relaxed")
             for t, frames in parts.items()}
+
+
+def _complete_schema(table: str, frame: pl.DataFrame) -> bool:
+    want = empty_frame(table).schema
+    return all(frame.schema.get(k) == v for k, v in want.items())
 
 
 _WHAT = {
@@ -261,6 +271,8 @@ def _source_problems(s: Source) -> list[Problem]:
         out.append(Problem(s.raw.file, note, s.raw.sheet))
     if s.built:
         out.extend(Problem(s.raw.file, m, s.raw.sheet) for m in s.built.messages)
+        out.extend(Problem(s.raw.file, n, s.raw.sheet) for n in s.built.notes
+                   if "cannot be told apart" in n)
     return out
 
 

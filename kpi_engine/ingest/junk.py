@@ -53,7 +53,12 @@ def _repeated_header(cells: pl.DataFrame, header: list[str], count: pl.Series) -
     if len(keys) < 2:
         return flags
     first_col, first_key = keys[0]
-    candidates = (cells[first_col].str.strip_chars().str.to_lowercase() == first_key).arg_true()
+    col = cells[first_col]
+    size = len(first_key.encode())
+    near = ((col.str.len_bytes() >= size) & (col.str.len_bytes() <= size + 8)).arg_true()
+    candidates = near.filter(
+        col.gather(near).str.strip_chars().str.to_lowercase() == first_key
+    ) if near.len() else near
     if candidates.len() == 0:
         return flags
     same = cells[candidates].select(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from zlib import error as zlib_error
 
 import polars as pl
 
@@ -23,8 +24,63 @@ MAX_CELL = 32_767
 NO_HEADER = "no header row with recognisable columns"
 
 
+MAX_SHEET_PART = 128 * 1024 * 1024
+MAX_UNCOMPRESSED = 512 * 1024 * 1024
+_CHUNK = 1 << 20
+
+
+def check_zip(file: str, data: bytes) -> None:
+    """Refuse a workbook zip that inflates past the limits, is damaged, or declares a DTD.
+
+    The sizes a zip declares are never trusted: every member is inflated and counted (in
+    chunks, nothing kept), and its CRC checked by zipfile at the end of the member.
+    """
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        members = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnusableFile(file, _open_message(file, "bad zip")) from None
+    names = {m.filename for m in members}
+    if not any(n.startswith("xl/") for n in names) and "content.xml" not in names:
+        raise UnusableFile(
+            file, f"{file} is a zip archive, not an Excel workbook: unzip it and upload the "
+            "spreadsheets inside.")
+    total = 0
+    for m in members:
+        sheet = m.filename.startswith("xl/worksheets/")
+        size = 0
+        try:
+            with z.open(m) as fh:
+                head = fh.read(_CHUNK)
+                if m.filename.endswith((".xml", ".rels", ".vml")) and (
+                    b"<!DOCTYPE" in head or b"<!ENTITY" in head
+                ):
+                    raise UnusableFile(
+                        file, f"{file} declares XML entities (a DTD), which could be used to "
+                        "attack the reader: it is refused. Save it again from Excel.")
+                chunk = head
+                while chunk:
+                    size += len(chunk)
+                    total += len(chunk)
+                    if sheet and size > MAX_SHEET_PART:
+                        raise UnusableFile(
+                            file, f"{file}: a sheet is larger than 128 MB unpacked, the limit "
+                            "for one sheet: split it or export it as CSV.")
+                    if total > MAX_UNCOMPRESSED:
+                        raise UnusableFile(
+                            file, f"{file} is larger than 512 MB unpacked, the limit for a "
+                            "workbook: split it or export the sheets as CSV.")
+                    chunk = fh.read(_CHUNK)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+                zlib_error):
+            raise UnusableFile(file, _open_message(file, "damaged")) from None
+
+
 def read_workbook(file: str, data: bytes) -> list[RawSheet]:
     import fastexcel
+
+    if data[:2] == b"PK":
+        check_zip(file, data)
 
     try:
         book = fastexcel.read_excel(data)

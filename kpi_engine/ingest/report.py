@@ -38,6 +38,8 @@ def source_entry(s: Source) -> dict[str, Any]:
     }
     if rec.candidates:
         entry["candidates"] = {f: list(h) for f, h in rec.candidates.items()}
+    if s.built and s.built.notes:
+        entry["notes"] = list(s.built.notes)  # how values were read (day-first, decimal comma)
     return entry
 
 

@@ -1,0 +1,100 @@
+"""The app in a real browser: upload real files, see what was recognised (Debian's chromium)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "out" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+def test_upload_sample_files_shows_what_was_recognised(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url, wait_until="networkidle")
+    page.get_by_text("Upload one or more files").wait_for(timeout=30_000)
+    files = [str(ROOT / "sample_files" / n) for n in
+             ("zamowienia_sklep.csv", "crm_export.xlsx", "targets_2025.xlsx")]
+    page.locator("input[type=file]").set_input_files(files)
+    page.get_by_text("zamowienia_sklep.csv → orders").wait_for(timeout=60_000)
+    page.get_by_text("crm_export.xlsx · Deals → deals").wait_for(timeout=30_000)
+    page.get_by_text("crm_export.xlsx · Summary → not used").wait_for(timeout=30_000)
+    body = page.inner_text("body")
+    assert "4,987" in body  # orders rows used, as inspect reports them
+    assert "Traceback" not in body
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(1500)  # let the tables draw before the picture
+    page.screenshot(path=str(SHOTS / "upload.png"), full_page=False)
+    page.close()
+
+
+def test_a_broken_file_gets_a_friendly_message_and_the_rest_loads(app_url, browser, tmp_path):
+    bad = tmp_path / "photo.xlsx"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(app_url, wait_until="networkidle")
+    page.get_by_text("Upload one or more files").wait_for(timeout=30_000)
+    page.locator("input[type=file]").set_input_files(
+        [str(bad), str(ROOT / "sample_files" / "leads_sv.csv")])
+    page.get_by_text("leads_sv.csv → leads").wait_for(timeout=60_000)
+    body = page.inner_text("body")
+    assert "photo.xlsx is not a spreadsheet (it is a PNG image)" in body
+    assert "Traceback" not in body
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "upload_phone.png"), full_page=True)
+    page.close()
