@@ -191,3 +191,22 @@ def test_day_first_decided_from_a_day_above_12():
     assert ds.tables["orders"]["order_date"].to_list() == [dt.datetime(2024, 3, 5),
                                                            dt.datetime(2024, 4, 25)]
     assert not any("cannot be told apart" in p["message"] for p in rep["problems"])
+
+
+def test_a_sheet_that_fails_to_clean_is_reported_and_the_rest_loads(monkeypatch):
+    from kpi_engine.ingest import dataset
+
+    real_build = dataset.build
+
+    def flaky(raw, rec):
+        if raw.file == "bad.csv":
+            raise ValueError("boom")
+        return real_build(raw, rec)
+
+    monkeypatch.setattr(dataset, "build", flaky)
+    good = csv("good.csv", "order_id;order_date;total\n1;2024-01-01;10\n")
+    bad = csv("bad.csv", "order_id;order_date;total\n2;2024-01-02;20\n")
+    ds, rep = report_of(bad, good)
+    assert ds.tables["orders"]["order_id"].to_list() == ["1"]
+    assert rep["sources"][0]["table"] is None
+    assert "bad.csv could not be cleaned (ValueError: boom)" in rep["problems"][0]["message"]

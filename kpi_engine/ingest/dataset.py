@@ -137,7 +137,14 @@ def _name_and_bytes(item: tuple[str, bytes] | str | Path) -> tuple[str, bytes]:
 def assemble(sources: list[Source], problems: list[Problem]) -> Dataset:
     problems = list(problems)
     for s in sources:
-        s.built = build(s.raw, s.recognition) if s.table else None
+        try:
+            s.built = build(s.raw, s.recognition) if s.table else None
+        except Exception as exc:  # noqa: BLE001 - one sheet never stops the upload
+            label = f"{s.raw.file}" + (f", sheet {s.raw.sheet}" if s.raw.sheet else "")
+            problems.append(Problem(s.raw.file, f"{label} could not be cleaned ({type(exc).__name__}"
+                                    f": {exc}); its rows are not used.", s.raw.sheet))
+            s.recognition = replace(s.recognition, table=None, reason="could not be cleaned")
+            s.built = None
         s.reason = s.built.reason if s.built else None
         problems.extend(_source_problems(s))
     _mark_duplicates(sources)

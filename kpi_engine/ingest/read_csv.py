@@ -160,27 +160,43 @@ Parsed = tuple[pl.DataFrame, pl.Series, pl.Series, pl.Series]  # cells, first li
 
 
 def _read_polars(data: bytes, skip: int, delimiter: str, n: int) -> Parsed | None:
-    names = column_names(n)
+    names = column_names(n + 1)  # one more: a longer record shows in the extra column
+    options = dict(skip_lines=skip, has_header=False, separator=delimiter, quote_char='"',
+                   truncate_ragged_lines=True, empty_string_is_null=False, raise_if_empty=False)
     try:
-        cells = pl.read_csv(
-            data,
-            skip_lines=skip,
-            has_header=False,
-            separator=delimiter,
-            quote_char='"',
-            schema=dict.fromkeys(names, pl.String),
-            truncate_ragged_lines=True,
-            empty_string_is_null=False,
-            raise_if_empty=False,
-        )
+        try:
+            cells = pl.read_csv(data, schema=dict.fromkeys(names, pl.String),
+                                missing_columns="insert", **options)  # type: ignore[arg-type]
+        except TypeError:  # a Polars without missing_columns: no extra column
+            cells = pl.read_csv(data, schema=dict.fromkeys(names[:-1], pl.String), **options)  # type: ignore[arg-type]
     except Exception:  # noqa: BLE001 - any parser failure falls back to the csv module
         return None
-    counted = _field_counts(data, skip, delimiter, n)
+    extra = cells[names[-1]] if cells.width > n else pl.Series([None], dtype=pl.String)
+    cells = cells.select(names[:-1])
+    counted = _every_record_complete(data, skip, delimiter, n, cells.height, extra)
+    if counted is None:
+        counted = _field_counts(data, skip, delimiter, n)
     if counted is None or counted[0].len() != cells.height:
         return None
     if any(cells[c].null_count() for c in cells.columns):
         cells = cells.with_columns(pl.all().fill_null(""))
     return cells, *counted
+
+
+def _every_record_complete(
+    data: bytes, skip: int, delimiter: str, n: int, records: int, extra: pl.Series
+) -> tuple[pl.Series, pl.Series, pl.Series] | None:
+    """The common case, checked without a second parse: no quote anywhere (so one record per
+    line), nothing beyond the header's width, and exactly n - 1 delimiters per record in all.
+    With no longer record, that total leaves no room for a shorter one."""
+    start = _line_start(data, skip)
+    if data.find(b'"', start) >= 0 or (extra.str.len_bytes() > 0).any():
+        return None
+    if data.count(delimiter.encode(), start) != (n - 1) * records:
+        return None
+    index = pl.int_range(0, records, dtype=pl.Int64, eager=True)
+    full = pl.repeat(n, records, dtype=pl.Int64, eager=True)
+    return index.alias("first_line"), full.alias("fields"), full.alias("filled")
 
 
 def _field_counts(data: bytes, skip: int, delimiter: str, n: int) -> tuple[pl.Series, pl.Series, pl.Series] | None:
