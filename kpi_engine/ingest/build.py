@@ -18,7 +18,7 @@ from kpi_engine.ingest.junk import structural_reasons, unlabelled_totals
 from kpi_engine.ingest.periods import parse_period
 from kpi_engine.ingest.raw import RawSheet
 from kpi_engine.ingest.recognise import Recognition
-from kpi_engine.model import TABLES, Field
+from kpi_engine.model import TABLES, Field, normalise_header
 
 POLARS_TYPE: dict[str, pl.DataType] = {
     "date": pl.Date(),
@@ -83,6 +83,8 @@ def build(raw: RawSheet, rec: Recognition) -> Built:
             notes.append(note)
         if currency is not None:
             row_currency.append(currency)
+    if rec.table == "deals" and "close_date" in typed:
+        typed["close_date"] = _with_lost_time(raw, columns, typed["close_date"])
     frame = pl.DataFrame(typed) if typed else pl.DataFrame({"_": [None] * n}).drop("_")
     frame = _complete(rec.table, frame, n)
     frame, messages = derive(rec.table, frame, columns, raw)
@@ -152,6 +154,20 @@ def stage_entries(raw: RawSheet, deal_id: pl.Series) -> pl.DataFrame | None:
     if not parts:
         return None
     return pl.concat(parts).sort("_parent", "entered_date", maintain_order=True)
+
+
+_LOST_TIME = {"lost time", "lost date", "date lost", "lost on", "deal lost on", "closed lost date",
+              "data przegranej", "дата проигрыша", "förlorad datum", "verloren am"}
+
+
+def _with_lost_time(raw: RawSheet, columns: dict[str, str], close: pl.Series) -> pl.Series:
+    """Pipedrive splits the close date over 'Won time' and 'Lost time': the filled one counts."""
+    used = set(columns.values())
+    for i, h in enumerate(raw.header):
+        if f"c{i}" not in used and normalise_header(h) in _LOST_TIME:
+            lost = clean.parse_date(raw.cells[f"c{i}"].fill_null("")).values
+            return close.fill_null(lost.cast(close.dtype))
+    return close
 
 
 def _typed_empty(table: str, raw: RawSheet) -> pl.DataFrame:

@@ -34,8 +34,9 @@ def structural_reasons(cells: pl.DataFrame, header: list[str], unreadable: pl.Se
         .alias("f")
     )["f"]
     totals = first_cell.str.contains(_TOTAL_RE).fill_null(False)
+    # a one-cell line after the data is a footer even though it has too few fields
     return pl.select(
-        pl.when(pl.lit(unreadable)).then(pl.lit("unreadable"))
+        pl.when(pl.lit(unreadable) & ~pl.lit(footer)).then(pl.lit("unreadable"))
         .when(pl.lit(blank)).then(pl.lit("blank"))
         .when(pl.lit(repeated)).then(pl.lit("repeated_header"))
         .when(pl.lit(footer)).then(pl.lit("footer"))
