@@ -74,7 +74,7 @@ def build(raw: RawSheet, rec: Recognition) -> Built:
     jobs = [(f, raw.cells[columns[f.name]], raw.header[int(columns[f.name][1:])])
             for f in spec.fields if f.name in columns]
     # Polars releases the GIL: columns are cleaned side by side on every core
-    with ThreadPoolExecutor(max_workers=min(8, max(1, len(jobs)))) as pool:
+    with ThreadPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool:
         results = list(pool.map(lambda job: _parse(*job), jobs))
     typed: dict[str, pl.Series] = {}
     for (f, _, _), (values, note, currency) in zip(jobs, results, strict=True):

@@ -122,6 +122,7 @@ def load(files: list[tuple[str, bytes]] | list[str] | list[Path]) -> Dataset:
             problems.append(Problem(name, f"{name} could not be read ({type(exc).__name__}): "
                                           "check that it is a CSV or Excel file."))
             continue
+        del data  # the sheets hold what is needed; the bytes can go before cleaning
         for raw in sheets:
             sources.append(Source(index, raw, recognise(raw)))
     return assemble(sources, problems)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from kpi_engine.ingest.raw import filled_count
@@ -54,12 +56,8 @@ def _repeated_header(cells: pl.DataFrame, header: list[str], count: pl.Series) -
     if len(keys) < 2:
         return flags
     first_col, first_key = keys[0]
-    col = cells[first_col]
-    size = len(first_key.encode())
-    near = ((col.str.len_bytes() >= size) & (col.str.len_bytes() <= size + 8)).arg_true()
-    candidates = near.filter(
-        col.gather(near).str.strip_chars().str.to_lowercase() == first_key
-    ) if near.len() else near
+    pattern = rf"(?i)^\s*{re.escape(first_key)}\s*$"
+    candidates = cells[first_col].str.contains(pattern).arg_true()
     if candidates.len() == 0:
         return flags
     same = cells[candidates].select(
