@@ -14,6 +14,7 @@ import polars as pl
 
 from kpi_engine.ingest import clean
 from kpi_engine.ingest.derive import derive
+from kpi_engine.ingest.fastpath import fast_columns
 from kpi_engine.ingest.junk import structural_reasons, unlabelled_totals
 from kpi_engine.ingest.periods import parse_period
 from kpi_engine.ingest.raw import RawSheet
@@ -71,12 +72,18 @@ def build(raw: RawSheet, rec: Recognition) -> Built:
     columns = rec.field_columns()
     notes: list[str] = []
     row_currency: list[pl.Series] = []
-    jobs = [(f, raw.cells[columns[f.name]], raw.header[int(columns[f.name][1:])])
-            for f in spec.fields if f.name in columns]
-    # Polars releases the GIL: columns are cleaned side by side on every core
+    mapped = [(f, columns[f.name]) for f in spec.fields if f.name in columns]
+    samples = {c: raw.cells[c].head(200).filter(raw.cells[c].head(200) != "") for _, c in mapped}
+    typed: dict[str, pl.Series] = fast_columns(raw.cells, mapped, samples)
+    for f, c in mapped:  # a fast money column still takes the currency its header names
+        code = clean.currency_from_header(raw.header[int(c[1:])]) \
+            if f.name in typed and f.kind == "money" else None
+        if code:
+            row_currency.append(pl.repeat(code, n, eager=True, dtype=pl.String))
+    jobs = [(f, raw.cells[c], raw.header[int(c[1:])]) for f, c in mapped if f.name not in typed]
+    # Polars releases the GIL: the other columns are cleaned side by side on every core
     with ThreadPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool:
         results = list(pool.map(lambda job: _parse(*job), jobs))
-    typed: dict[str, pl.Series] = {}
     for (f, _, _), (values, note, currency) in zip(jobs, results, strict=True):
         typed[f.name] = values
         if note:

@@ -311,18 +311,18 @@ def _iso_fast_path(s: pl.Series) -> DateResult | None:
     """Every non-empty cell in one ISO form (what Excel readers and databases write)."""
     frame = pl.DataFrame({"t": s.cast(pl.String)})
     t = pl.col("t")
-    for pattern, fmt, text in _ISO_FORMS:
-        filled = t.is_not_null() & (t.str.len_bytes() > 0)
-        if not frame.select((t.str.contains(pattern) | ~filled).all()).item():
-            continue
-        out = frame.select(t.str.to_datetime(fmt, time_unit="us", strict=False).alias(s.name))
-        values = out.to_series()
-        n_filled = int(frame.select(filled.sum()).item())
-        parsed = values.drop_nulls()
-        if n_filled == 0:
-            return None
-        return DateResult(values=values, day_first=None, ambiguous=False, month_rows=False,
-                          unparsed=n_filled - parsed.len(), format=text)
+    filled = t.is_not_null() & (t.str.len_bytes() > 0)
+    n_filled = int(frame.select(filled.sum()).item())
+    if n_filled == 0:
+        return None
+    for _pattern, fmt, text in _ISO_FORMS:
+        # strptime is exact: every filled cell read means every cell has this form
+        values = frame.select(
+            t.str.to_datetime(fmt, time_unit="us", strict=False).alias(s.name)
+        ).to_series()
+        if len(s) - values.null_count() == n_filled:
+            return DateResult(values=values, day_first=None, ambiguous=False, month_rows=False,
+                              unparsed=0, format=text)
     return None
 
 

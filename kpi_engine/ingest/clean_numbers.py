@@ -19,6 +19,7 @@ class NumberResult:
 
 
 _SIMPLE = r"^-?\d+(?:\.\d+)?$"  # what XLSX readers and most CSVs write: the fast path
+
 _EMPTY = r"(?i)^\s*(?:-+|—|–|−|n/?a|n\.a\.|#n/a|null|none|nan|nil)?\s*$"
 _SCIENTIFIC = r"(?i)^\s*[-+]?\d+(?:[.,]\d+)?e[-+]?\d{1,3}\s*$"
 # Written between digits as thousands separators: unicode spaces and apostrophes (Swiss "1'234").
@@ -75,11 +76,16 @@ def parse_number(s: pl.Series) -> NumberResult:
     """
     frame = pl.DataFrame({"s": s.cast(pl.String)})
     col = pl.col("s")
-    simple = frame.select((col.str.contains(_SIMPLE) | col.is_null() | (col == "")).all()).item()
+    # fast path: every filled cell is a plain number (a cast alone reads it, and finite)
+    cast = col.cast(pl.Float64, strict=False)
+    cast_values = frame.select(cast.alias(s.name)).to_series()
+    simple = frame.with_columns(v=cast_values).select(
+        ((pl.col("v").is_null() == ((col.str.len_bytes() == 0) | col.is_null())).all()
+         & pl.col("v").is_finite().fill_null(True).all())
+    ).item()
     if simple:
-        values = frame.select(col.cast(pl.Float64, strict=False).alias(s.name)).to_series()
         currency = pl.Series(s.name, [None] * len(s), dtype=pl.String)
-        return NumberResult(values, currency, decimal_comma=False, unparsed=0)
+        return NumberResult(cast_values, currency, decimal_comma=False, unparsed=0)
 
     distinct = frame.select(col.approx_n_unique()).item()
     repeated = len(s) >= 2_000 and distinct * 4 < len(s)  # read each distinct text once

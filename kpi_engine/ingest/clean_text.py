@@ -75,10 +75,25 @@ def _empty_as_null(s: pl.Series) -> pl.Series:
     ).to_series()
 
 
+# literal forms of _NEEDS_SQUASH, searched with one Aho-Corasick pass (much faster than a regex)
+_SQUASH_MARKS = [*_INVISIBLE, "\t", "\n", "\r", "\x0b", "\x0c", "\xa0", "\u1680",
+                 *map(chr, range(0x2000, 0x200B)), "\u2028", "\u2029", "\u202f", "\u205f",
+                 "\u3000", "\x85", "  "]
+
+
+def _needs_squash(s: pl.Series) -> bool:
+    return bool(
+        pl.select(
+            (pl.lit(s).str.contains_any(_SQUASH_MARKS) | pl.lit(s).str.starts_with(" ")
+             | pl.lit(s).str.ends_with(" ")).any()
+        ).item()
+    )
+
+
 def normalise_text(s: pl.Series) -> pl.Series:
     """NBSP and other unicode spaces to a space, runs collapsed, trimmed; empty -> null."""
     s = s.cast(pl.String)
-    if not s.str.contains(_NEEDS_SQUASH).any():
+    if not _needs_squash(s):
         return _empty_as_null(s)
     return apply_expr(s, squash(pl.col("s")).replace("", None))
 
@@ -91,7 +106,12 @@ def clean_id(s: pl.Series) -> pl.Series:
     padding ("001462414") and scientific renderings ("2.88331E+11", not recoverable) are kept.
     """
     s = s.cast(pl.String)
-    if not s.str.contains(_NEEDS_SQUASH + r"|^['‘’`]|^\d+\.0$").any():
+    excel_artefact = pl.select(
+        (pl.lit(s).str.starts_with("'") | pl.lit(s).str.starts_with("‘")
+         | pl.lit(s).str.starts_with("’") | pl.lit(s).str.starts_with("`")
+         | pl.lit(s).str.ends_with(".0")).any()
+    ).item()
+    if not excel_artefact and not _needs_squash(s):
         return _empty_as_null(s)
     text = squash(pl.col("s")).str.strip_chars_start("'‘’`").str.strip_chars_start()
     return apply_expr(s, text.str.replace(r"^(\d+)\.0$", "${1}").replace("", None))
