@@ -80,8 +80,8 @@ def parse_number(s: pl.Series) -> NumberResult:
     cast = col.cast(pl.Float64, strict=False)
     cast_values = frame.select(cast.alias(s.name)).to_series()
     simple = frame.with_columns(v=cast_values).select(
-        ((pl.col("v").is_null() == ((col.str.len_bytes() == 0) | col.is_null())).all()
-         & pl.col("v").is_finite().fill_null(True).all())
+        (pl.col("v").is_null() == ((col.str.len_bytes() == 0) | col.is_null())).all()
+         & pl.col("v").is_finite().fill_null(True).all()
     ).item()
     if simple:
         currency = pl.Series(s.name, [None] * len(s), dtype=pl.String)
