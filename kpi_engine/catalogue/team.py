@@ -1,0 +1,1 @@
+"""Placeholder: this group is being written."""

@@ -1,0 +1,105 @@
+"""Base measures, written once: the rows each KPI family counts, in its interval, by period.
+
+Every function takes the Context and plain dates; frames are the upload's used rows (already
+without cancelled, duplicate or other-currency rows) filtered by the query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+
+from kpi_engine.context import Context, between
+from kpi_engine.fmt import div
+
+NONE_KEY = "(none)"
+
+
+# -- generic helpers -------------------------------------------------------------------------
+def in_interval(df: pl.DataFrame, col: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+    return df.filter(between(col, start, end))
+
+
+def scalar(df: pl.DataFrame, expr: pl.Expr) -> Any:
+    return df.select(expr).item() if df.height else df.select(expr).item()
+
+
+def per_period(ctx: Context, fn: Callable[[dt.date, dt.date], Any]) -> dict[str, Any]:
+    """fn(clipped start, clipped end) for every period of the range."""
+    return {p.label: fn(p.clip_start, p.clip_end) for p in ctx.periods}
+
+
+def display_names(values: pl.Series) -> dict[str, str]:
+    """lower-case key -> the most frequent spelling (ties: first in code-point order)."""
+    s = values.drop_nulls()
+    if s.len() == 0:
+        return {}
+    counts = (
+        pl.DataFrame({"v": s}).group_by("v").len()
+        .with_columns(k=pl.col("v").str.to_lowercase())
+        .sort(["k", "len", "v"], descending=[False, True, False])
+        .unique("k", keep="first", maintain_order=True)
+    )
+    return dict(zip(counts["k"], counts["v"], strict=True))
+
+
+def breakdown(df: pl.DataFrame, dim: str, agg: pl.Expr, names: dict[str, str] | None = None,
+              ) -> dict[str, Any]:
+    """agg per value of a dimension (case-insensitive groups, `(none)` for empty)."""
+    if df.height == 0:
+        return {}
+    names = names if names is not None else display_names(df[dim])
+    grouped = (
+        df.with_columns(_k=pl.col(dim).str.to_lowercase())
+        .group_by("_k")
+        .agg(agg.alias("_v"))
+        .sort("_k", nulls_last=True)
+    )
+    return {(names.get(k, k) if k is not None else NONE_KEY): v
+            for k, v in zip(grouped["_k"], grouped["_v"], strict=True)}
+
+
+# -- orders -------------------------------------------------------------------------------
+def orders(ctx: Context) -> pl.DataFrame:
+    """Valid order lines with `d` (the order's day), `okey` (the order: its id, else the row)
+    and `ckey` (the customer, e-mails compared case-insensitively)."""
+    df = ctx.t("orders")
+    assert df is not None
+    return _orders_cached(ctx, df)
+
+
+def _orders_cached(ctx: Context, df: pl.DataFrame) -> pl.DataFrame:
+    cache = ctx.__dict__.setdefault("_measure_cache", {})
+    if "orders" not in cache:
+        cache["orders"] = df.with_row_index("_row").with_columns(
+            d=pl.col("order_date").dt.date(),
+            okey=pl.coalesce(pl.col("order_id"), pl.lit("#row") + pl.col("_row").cast(pl.String)),
+            ckey=pl.when(pl.col("customer_id").str.contains("@"))
+            .then(pl.col("customer_id").str.to_lowercase())
+            .otherwise(pl.col("customer_id")),
+        )
+    return cache["orders"]
+
+
+def revenue(df: pl.DataFrame) -> float:
+    return float(df["revenue"].sum() or 0.0) if df.height else 0.0
+
+
+def order_count(df: pl.DataFrame) -> int:
+    return int(df["okey"].n_unique()) if df.height else 0
+
+
+def first_purchases(ctx: Context) -> pl.DataFrame:
+    """customer -> the day of their first valid purchase ever (all data)."""
+    cache = ctx.__dict__.setdefault("_measure_cache", {})
+    if "first" not in cache:
+        o = orders(ctx).filter(pl.col("ckey").is_not_null())
+        cache["first"] = o.group_by("ckey").agg(first=pl.col("d").min())
+    return cache["first"]
+
+
+def safe_div(a: float | None, b: float | None) -> float | None:
+    return div(a, b)
