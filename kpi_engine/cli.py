@@ -31,6 +31,15 @@ def _parser() -> argparse.ArgumentParser:
         help="inspect every file as an upload of its own (the upload-wide rules, duplicates "
         "and the upload's currency, then apply within each file only)",
     )
+    comp = sub.add_parser("compute", help="every KPI of the catalogue as JSON (section 6)")
+    comp.add_argument("files", nargs="+", type=Path)
+    comp.add_argument("--start", type=_date)
+    comp.add_argument("--end", type=_date)
+    comp.add_argument("--grain", choices=["week", "month", "quarter", "year"], default="month")
+    comp.add_argument("--filter", action="append", default=[], metavar="DIM=VALUE",
+                      help="rep, region, channel, product, segment or team (repeatable)")
+    _settings_flags(comp)
+    comp.add_argument("--json", dest="json_out", type=Path, required=True)
     bench = sub.add_parser("bench", help="benchmarks on generated data (docs/benchmarks.md)")
     bench.add_argument("--rows", type=int, default=1_000_000)
     bench.add_argument("--xlsx-rows", type=int, default=100_000)
@@ -39,11 +48,52 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _date(text: str):  # noqa: ANN202 - argparse type
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
+
+
+def _settings_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sales-costs-per-month", type=float)
+    p.add_argument("--marketing-costs-per-month", type=float)
+    p.add_argument("--number-of-reps", type=int)
+    p.add_argument("--selling-days", type=int, default=21)
+    p.add_argument("--stale-after-days", type=int, default=14)
+    p.add_argument("--monthly-target", type=float)
+    p.add_argument("--fiscal-year-start", type=int, default=1, choices=range(1, 13))
+    p.add_argument("--new-product")
+    p.add_argument("--old-product")
+    p.add_argument("--launch-date", type=_date)
+
+
+def settings_from(args: argparse.Namespace):  # noqa: ANN201
+    from kpi_engine.query import Settings
+
+    return Settings(
+        sales_costs_per_month=args.sales_costs_per_month,
+        marketing_costs_per_month=args.marketing_costs_per_month,
+        number_of_reps=args.number_of_reps,
+        selling_days_per_month=args.selling_days,
+        stale_after_days=args.stale_after_days,
+        monthly_target=args.monthly_target,
+        fiscal_year_start=args.fiscal_year_start,
+        new_product=args.new_product,
+        old_product=args.old_product,
+        launch_date=args.launch_date,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "inspect":
             return _inspect(args.files, args.json_out, each=args.each)
+        if args.command == "compute":
+            return _compute(args)
         if args.command == "bench":
             from kpi_engine.bench import run
 
@@ -86,4 +136,42 @@ def _inspect(files: list[Path], out: Path | None, each: bool = False) -> int:
         first = ds.problems[0].message if ds.problems else "no table was recognised in the files"
         print(f"kpi_engine: {first}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _compute(args: argparse.Namespace) -> int:
+    from kpi_engine.evaluate import evaluate
+    from kpi_engine.ingest.dataset import load
+    from kpi_engine.query import FILTER_DIMENSIONS, Query
+
+    filters: dict[str, str] = {}
+    for f in args.filter:
+        dim, sep, value = f.partition("=")
+        if not sep or dim not in FILTER_DIMENSIONS:
+            print(f"kpi_engine: --filter takes DIM=VALUE with DIM one of "
+                  f"{', '.join(FILTER_DIMENSIONS)}: {f}", file=sys.stderr)
+            return 2
+        filters[dim] = value
+    readable = []
+    for f in args.files:
+        try:
+            readable.append((f.name, f.read_bytes()))
+        except OSError as exc:
+            print(f"kpi_engine: {f} cannot be opened: {exc.strerror or exc}", file=sys.stderr)
+    ds = load(readable)
+    if not ds.tables:
+        first = ds.problems[0].message if ds.problems else "no table was recognised"
+        print(f"kpi_engine: {first}", file=sys.stderr)
+        return 2
+    query = Query(start=args.start, end=args.end, grain=args.grain, filters=filters,
+                  settings=settings_from(args))
+    results = evaluate(ds.tables, query, ds.currency)
+    doc = results.as_json()
+    doc["data_quality"] = {
+        "rows_set_aside": {
+            f"{s.raw.label}": s.set_aside_counts() for s in ds.sources if s.set_aside_counts()
+        },
+        "problems": [p.message for p in ds.problems],
+    }
+    args.json_out.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

@@ -1,0 +1,67 @@
+"""The command line as a user runs it: exit codes, JSON shapes, one-line messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+SAMPLES = ROOT / "sample_files"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kpi_engine", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_inspect_writes_the_report(tmp_path):
+    out = tmp_path / "inspect.json"
+    p = cli("inspect", str(SAMPLES / "zamowienia_sklep.csv"), str(SAMPLES / "targets_2025.xlsx"),
+            "--json", str(out))
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    orders = doc["sources"][0]
+    assert orders["table"] == "orders" and orders["delimiter"] == ";"
+    assert orders["rows_read"] == orders["rows_used"] + sum(orders["rows_set_aside"].values())
+    assert doc["sources"][1]["table"] == "targets"
+    assert doc["currency"] == "PLN"
+
+
+def test_inspect_of_nothing_usable_exits_2_with_one_line(tmp_path):
+    bad = tmp_path / "photo.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+    out = tmp_path / "o.json"
+    p = cli("inspect", str(bad), "--json", str(out))
+    assert p.returncode == 2
+    assert p.stderr.strip() == ("kpi_engine: photo.png is not a spreadsheet (it is a PNG image): "
+                                "upload a CSV or Excel file.")
+    assert "Traceback" not in p.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["sources"] == [] and doc["problems"][0]["file"] == "photo.png"
+
+
+def test_wrong_arguments_exit_2():
+    assert cli("inspect").returncode == 2
+    assert cli("compute", str(SAMPLES / "leads_sv.csv"), "--json", "x.json",
+               "--grain", "day").returncode == 2
+    p = cli("compute", str(SAMPLES / "leads_sv.csv"), "--json", "x.json", "--filter", "colour=red")
+    assert p.returncode == 2 and "--filter takes DIM=VALUE" in p.stderr
+
+
+def test_compute_writes_every_kpi_in_the_section_6_shape(tmp_path):
+    out = tmp_path / "kpis.json"
+    p = cli("compute", str(SAMPLES / "zamowienia_sklep.csv"), "--start", "2025-01-01",
+            "--end", "2025-03-31", "--grain", "month", "--json", str(out))
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert (doc["start"], doc["end"], doc["grain"], doc["currency"]) == (
+        "2025-01-01", "2025-03-31", "month", "PLN")
+    keys = {"name", "value", "unit", "available", "missing_fields", "status", "direction",
+            "by_period", "by", "extra", "explanation"}
+    for kpi_id, k in doc["kpis"].items():
+        assert set(k) == keys, kpi_id
+    rev = doc["kpis"]["revenue"]
+    assert list(rev["by_period"]) == ["2025-01", "2025-02", "2025-03"]
+    assert rev["value"] == round(sum(rev["by_period"].values()), 6)
