@@ -27,6 +27,7 @@ class Context:
         self.settings = query.settings
         self.currency = currency
         self.not_filtered: list[str] = []
+        self.uploaded = tables  # what the upload has (availability is judged on it)
         self.tables = {name: self._filter(name, df) for name, df in tables.items()}
         first, last = self._data_span()
         self.data_end = last
@@ -49,8 +50,11 @@ class Context:
         return self.tables.get(table)
 
     def has(self, table: str, field: str | None = None) -> bool:
-        """The table was uploaded (and, with a field, the column holds at least one value)."""
-        df = self.tables.get(table)
+        """The table was uploaded (and, with a field, the column holds at least one value).
+
+        Judged on the upload, not on the filtered rows: a rep without orders has revenue 0,
+        not "needs orders"."""
+        df = self.uploaded.get(table)
         if df is None:
             return False
         if field is None:
