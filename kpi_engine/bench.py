@@ -131,6 +131,11 @@ def _timed(snippet: str, path: Path, repeat: int = 3) -> tuple[float, float, flo
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.only == "kpis":
+        from kpi_engine.bench_kpis import run_kpis
+
+        print(run_kpis(args.rows))
+        return 0
     csv_path, xlsx_path = ensure_files(args.dir, args.rows, args.xlsx_rows)
     size = csv_path.stat().st_size / 2**20
     lines = ["| what | file | wall (s) | peak RSS (MiB) | ratio (wall) | CPU (s) |",
@@ -155,5 +160,11 @@ def run(args: argparse.Namespace) -> int:
             f"| kpi_engine load (process) | {xlsx_path.name} | {ours:.2f} | {ours_mem:.0f} | "
             f"{ours / base:.2f} (budget 1.5) | {ours_cpu:.2f} |",
         ]
-    print("\n".join(lines))
+    if args.only in (None, "csv", "xlsx"):
+        print("\n".join(lines))
+    if args.only in (None, "kpis"):
+        from kpi_engine.bench_kpis import run_kpis
+
+        print()
+        print(run_kpis(args.rows))
     return 0

@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--rows", type=int, default=1_000_000)
     bench.add_argument("--xlsx-rows", type=int, default=100_000)
     bench.add_argument("--dir", type=Path, default=Path("bench_data"))
-    bench.add_argument("--only", choices=["csv", "xlsx"], default=None)
+    bench.add_argument("--only", choices=["csv", "xlsx", "kpis"], default=None)
     return p
 
 
