@@ -103,3 +103,34 @@ def first_purchases(ctx: Context) -> pl.DataFrame:
 
 def safe_div(a: float | None, b: float | None) -> float | None:
     return div(a, b)
+
+
+def period_label(col: str, ctx: Context) -> pl.Expr:
+    """The grain period label of a date column, vectorised (same labels as query.period_of)."""
+    d = pl.col(col).dt.date()
+    grain, fy = ctx.grain, ctx.settings.fiscal_year_start
+    if grain == "week":
+        return pl.format("{}-W{}", d.dt.iso_year(), d.dt.week().cast(pl.String).str.zfill(2))
+    if grain == "month":
+        return d.dt.strftime("%Y-%m")
+    shifted = d.dt.offset_by(f"{-(fy - 1)}mo") if fy != 1 else d
+    year = shifted.dt.year() + (1 if fy != 1 else 0)
+    prefix = "FY" if fy != 1 else ""
+    if grain == "quarter":
+        q = (shifted.dt.month() - 1) // 3 + 1
+        return pl.format(prefix + "{}-Q{}", year, q)
+    return pl.format(prefix + "{}", year)
+
+
+def flow_by_period(ctx: Context, df: pl.DataFrame, col: str, agg: pl.Expr,
+                   empty: Any = 0.0) -> dict[str, Any]:
+    """agg over the rows of each period of the range (rows outside the range ignored); `empty`
+    for a period without rows (0 for flows, None for rates and means)."""
+    rows = in_interval(df, col, ctx.start, ctx.end)
+    out = dict.fromkeys((p.label for p in ctx.periods), empty)
+    if rows.height:
+        g = rows.group_by(period_label(col, ctx).alias("_p")).agg(agg.alias("_v"))
+        for label, v in zip(g["_p"], g["_v"], strict=True):
+            if label in out:
+                out[label] = v if v is not None else empty
+    return out

@@ -12,7 +12,14 @@ from kpi_engine.catalogue import register
 from kpi_engine.catalogue.spec import KPI, Value
 from kpi_engine.context import Context
 from kpi_engine.fmt import div, money, num, pct, pct_of
-from kpi_engine.measures import breakdown, first_purchases, in_interval, order_count, orders
+from kpi_engine.measures import (
+    breakdown,
+    first_purchases,
+    flow_by_period,
+    in_interval,
+    order_count,
+    orders,
+)
 from kpi_engine.measures import revenue as revenue_of
 from kpi_engine.query import add_months, month_end, month_start, period_of
 
@@ -27,8 +34,7 @@ def _revenue(ctx: Context) -> Value:
     o = orders(ctx)
     rng = in_interval(o, "order_date", ctx.start, ctx.end)
     total = revenue_of(rng)
-    by_period = {p.label: revenue_of(in_interval(o, "order_date", p.clip_start, p.clip_end))
-                 for p in ctx.periods}
+    by_period = flow_by_period(ctx, o, "order_date", pl.col("revenue").sum())
     lines = rng.filter(pl.col("revenue").is_not_null()).height
     return Value(total, by_period, _dims(ctx, ("region", "team"), rng, pl.col("revenue").sum()),
                  explanation=f"Σ revenue of {num(lines)} order lines = {money(total, ctx.currency)}")
@@ -37,8 +43,7 @@ def _revenue(ctx: Context) -> Value:
 def _orders_count(ctx: Context) -> Value:
     o = orders(ctx)
     n = order_count(in_interval(o, "order_date", ctx.start, ctx.end))
-    by_period = {p.label: order_count(in_interval(o, "order_date", p.clip_start, p.clip_end))
-                 for p in ctx.periods}
+    by_period = flow_by_period(ctx, o, "order_date", pl.col("okey").n_unique(), empty=0)
     return Value(float(n), by_period, explanation=f"{num(n)} distinct orders in {ctx.range_label}")
 
 
@@ -125,8 +130,7 @@ def _by_dimension(dim: str):
         total = revenue_of(rng)
         by = breakdown(rng, dim, pl.col("revenue").sum())
         share = {k: pct_of(v, total) for k, v in by.items()}
-        by_period = {p.label: revenue_of(in_interval(o, "order_date", p.clip_start, p.clip_end))
-                     for p in ctx.periods}
+        by_period = flow_by_period(ctx, o, "order_date", pl.col("revenue").sum())
         top = max(by.items(), key=lambda kv: kv[1] or 0, default=(None, 0))
         return Value(total, by_period, {dim: by}, {"share_pct": share},
                      explanation=f"{money(total, ctx.currency)} over {len(by)} {dim} values; "
