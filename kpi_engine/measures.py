@@ -23,10 +23,6 @@ def in_interval(df: pl.DataFrame, col: str, start: dt.date, end: dt.date) -> pl.
     return df.filter(between(col, start, end))
 
 
-def scalar(df: pl.DataFrame, expr: pl.Expr) -> Any:
-    return df.select(expr).item() if df.height else df.select(expr).item()
-
-
 def per_period(ctx: Context, fn: Callable[[dt.date, dt.date], Any]) -> dict[str, Any]:
     """fn(clipped start, clipped end) for every period of the range."""
     return {p.label: fn(p.clip_start, p.clip_end) for p in ctx.periods}
