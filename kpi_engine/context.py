@@ -7,7 +7,7 @@ from functools import cached_property
 
 import polars as pl
 
-from kpi_engine.query import Period, Query, month_end, months_between, periods
+from kpi_engine.query import Period, Query, months_between, periods
 
 DATE_OF = {
     "orders": "order_date",
@@ -75,8 +75,10 @@ class Context:
             if d.len() == 0:
                 continue
             lo, hi = _as_date(d.min()), _as_date(d.max())
-            if name == "marketing" and "_month_row" in df.columns and bool(df["_month_row"][0]):
-                hi = month_end(hi)
+            if name == "marketing" and "_month_row" in df.columns:  # a month row: whole month
+                ends = df.select(pl.when(pl.col("_month_row").fill_null(False))
+                                 .then(pl.col(col).dt.month_end()).otherwise(pl.col(col)).max())
+                hi = max(hi, _as_date(ends.item()))
             lows.append(lo)
             highs.append(hi)
         deals = self.tables.get("deals")
