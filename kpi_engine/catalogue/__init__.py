@@ -48,16 +48,16 @@ def atoms(inputs: str) -> list[str]:
 
 
 def load_all() -> dict[str, KPI]:
-    """Import every group module (each registers its KPIs) and return the registry."""
-    if not REGISTRY:
-        from kpi_engine.catalogue import (  # noqa: F401
-            activities,
-            customers,
-            leads,
-            marketing,
-            pipeline,
-            pricing,
-            revenue,
-            team,
-        )
+    """Import every group module (each registers its KPIs once) and return the registry."""
+    from kpi_engine.catalogue import (  # noqa: F401
+        activities,
+        customers,
+        leads,
+        marketing,
+        pipeline,
+        pricing,
+        revenue,
+        team,
+    )
+
     return REGISTRY

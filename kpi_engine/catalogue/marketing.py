@@ -1,1 +1,492 @@
-"""Placeholder: this group is being written."""
+"""B. Profitability and marketing return, C. Marketing and lead generation.
+
+Marketing conventions (catalogue section 2, "Marketing"): sums treat an empty cell as 0 except
+where a KPI counts only the rows having a field; a month row (every date of its file or sheet is
+a month's 1st: the ingest's `_month_row`) covers its whole month and counts in an interval pro
+rata by the days of the month inside it (community_size excepted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import pairwise
+
+import polars as pl
+
+from kpi_engine.catalogue import register
+from kpi_engine.catalogue.spec import ATTAINMENT, KPI, Value
+from kpi_engine.context import Context
+from kpi_engine.fmt import div, money, num, pct, pct_of
+from kpi_engine.measures import NONE_KEY, breakdown, display_names, in_interval, orders
+from kpi_engine.measures import revenue as revenue_of
+from kpi_engine.targets import company_target
+
+REV = "orders.revenue|orders.quantity+orders.unit_price"
+COST = "orders.cost|orders.profit"
+FUNNEL = ("view_content", "add_to_cart", "initiate_checkout", "purchases")
+
+
+# -- marketing rows in an interval ----------------------------------------------------------------
+def _marketing(ctx: Context) -> pl.DataFrame:
+    """The marketing rows with `d` (the row's day) and `_mr` (a month row), cached."""
+    cache = ctx.__dict__.setdefault("_measure_cache", {})
+    if "marketing:rows" not in cache:
+        df = ctx.t("marketing")
+        assert df is not None
+        month_row = (pl.col("_month_row").fill_null(False) if "_month_row" in df.columns
+                     else pl.lit(False))
+        cache["marketing:rows"] = df.with_columns(d=pl.col("date").dt.date(), _mr=month_row)
+    return cache["marketing:rows"]
+
+
+def _weight(start: dt.date, end: dt.date) -> pl.Expr:
+    """1 for a dated row in [start, end], 0 outside; a month row: its month's share inside."""
+    d = pl.col("d")
+    first, last = d.dt.month_start(), d.dt.month_end()
+    overlap = (pl.min_horizontal(last, pl.lit(end)) - pl.max_horizontal(first, pl.lit(start)))
+    days = (overlap.dt.total_days() + 1).clip(lower_bound=0)
+    inside = ((d >= start) & (d <= end)).cast(pl.Float64)
+    return pl.when(pl.col("_mr")).then(days / last.dt.day()).otherwise(inside)
+
+
+def _rows(ctx: Context, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Marketing rows counting in the interval, with their weight `_w` (1, or a month's share)."""
+    m = _marketing(ctx)
+    return m.with_columns(_w=_weight(start, end)).filter(pl.col("_w") > 0)
+
+
+def _w(field: str) -> pl.Expr:
+    """A field's weighted contribution, an empty cell as 0."""
+    return pl.col(field).fill_null(0.0) * pl.col("_w")
+
+
+def _sum(df: pl.DataFrame, field: str) -> float:
+    return float(df.select(_w(field).sum()).item() or 0.0) if df.height else 0.0
+
+
+def _having(df: pl.DataFrame, *fields: str) -> pl.DataFrame:
+    """The rows where every one of the fields has a value."""
+    if not fields:
+        return df
+    return df.filter(pl.all_horizontal(pl.col(f).is_not_null() for f in fields))
+
+
+def _ratio_by(df: pl.DataFrame, dim: str, num_expr: pl.Expr, den_expr: pl.Expr,
+              scale: float = 1.0, names: dict[str, str] | None = None,
+              ) -> dict[str, float | None]:
+    """Σ numerator / Σ denominator (× scale) per value of a dimension; None for a zero sum."""
+    if names is None:
+        names = display_names(df[dim]) if df.height else {}
+    nums = breakdown(df, dim, num_expr, names)
+    dens = breakdown(df, dim, den_expr, names)
+    out: dict[str, float | None] = {}
+    for k, n in nums.items():
+        q = div(n, dens.get(k))
+        out[k] = None if q is None else q * scale
+    return out
+
+
+def _rate(ctx: Context, num_f: str, den_f: str, having: tuple[str, ...] = (),
+          scale: float = 100.0) -> tuple[float | None, dict[str, float | None], float, float]:
+    """(Σ num / Σ den × scale over the range, by_period, Σ num, Σ den)."""
+
+    def parts(start: dt.date, end: dt.date) -> tuple[float, float]:
+        rows = _having(_rows(ctx, start, end), *having)
+        return _sum(rows, num_f), _sum(rows, den_f)
+
+    def rate(n: float, d: float) -> float | None:
+        q = div(n, d)
+        return None if q is None else q * scale
+
+    n, d = parts(ctx.start, ctx.end)
+    by_period = {p.label: rate(*parts(p.clip_start, p.clip_end)) for p in ctx.periods}
+    return rate(n, d), by_period, n, d
+
+
+# -- B. profitability ---------------------------------------------------------------------------
+def _with_cost(df: pl.DataFrame) -> pl.DataFrame:
+    """Rows that have both a cost (cost, else revenue − profit) and a revenue."""
+    return (df.with_columns(_cost=pl.coalesce(pl.col("cost"), pl.col("revenue") - pl.col("profit")))
+            .filter(pl.col("_cost").is_not_null() & pl.col("revenue").is_not_null()))
+
+
+def _margin_of(df: pl.DataFrame) -> tuple[float | None, float, float]:
+    rows = _with_cost(df)
+    rev = revenue_of(rows)
+    cost = float(rows["_cost"].sum() or 0.0) if rows.height else 0.0
+    return pct_of(rev - cost, rev), rev, cost
+
+
+def _gross_margin(ctx: Context) -> Value:
+    o = orders(ctx)
+    rng = in_interval(o, "order_date", ctx.start, ctx.end)
+    value, rev, cost = _margin_of(rng)
+    by_period = {p.label: _margin_of(in_interval(o, "order_date", p.clip_start, p.clip_end))[0]
+                 for p in ctx.periods}
+    rows = _with_cost(rng).with_columns(_m=pl.col("revenue") - pl.col("_cost"))
+    by = {d: _ratio_by(rows, d, pl.col("_m").sum(), pl.col("revenue").sum(), 100.0)
+          for d in ("product", "channel") if ctx.has("orders", d)}
+    return Value(value, by_period, by,
+                 explanation=f"({money(rev, ctx.currency)} − {money(cost, ctx.currency)}) / "
+                 f"{money(rev, ctx.currency)} × 100 = {pct(value)} "
+                 f"({num(rows.height)} order lines with a cost)")
+
+
+def _profit_of(ctx: Context, o: pl.DataFrame, start: dt.date, end: dt.date,
+               ) -> tuple[float | None, float | None, float, float]:
+    rows = in_interval(o, "order_date", start, end)
+    margin = _margin_of(rows)[0]
+    months = ctx.months(start, end)
+    monthly = div(revenue_of(rows), months)
+    value = None if margin is None or monthly is None else margin / 100 * monthly
+    return value, margin, revenue_of(rows), months
+
+
+def _monthly_profit(ctx: Context) -> Value:
+    o = orders(ctx)
+    value, margin, rev, months = _profit_of(ctx, o, ctx.start, ctx.end)
+    by_period = {p.label: _profit_of(ctx, o, p.clip_start, p.clip_end)[0] for p in ctx.periods}
+    monthly = div(rev, months)
+    return Value(value, by_period,
+                 extra={"gross_margin_pct": margin, "average_monthly_revenue": monthly},
+                 explanation=f"{pct(margin)} × {money(rev, ctx.currency)} / {num(months)} "
+                 f"months = {money(value, ctx.currency)} per month")
+
+
+def _marketing_roi(ctx: Context) -> Value:
+    field = "attributed_revenue"
+    rows = _having(_rows(ctx, ctx.start, ctx.end), field)
+    rev, cost = _sum(rows, field), _sum(rows, "cost")
+    value = pct_of(rev - cost, cost)
+
+    def roi(start: dt.date, end: dt.date) -> float | None:
+        r = _having(_rows(ctx, start, end), field)
+        c = _sum(r, "cost")
+        return pct_of(_sum(r, field) - c, c)
+
+    by_period = {p.label: roi(p.clip_start, p.clip_end) for p in ctx.periods}
+    gain = rows.with_columns(_g=_w(field) - _w("cost"))
+    by = {d: _ratio_by(gain, d, pl.col("_g").sum(), _w("cost").sum(), 100.0)
+          for d in ("campaign", "channel") if ctx.has("marketing", d)}
+    return Value(value, by_period, by,
+                 explanation=f"({money(rev, ctx.currency)} − {money(cost, ctx.currency)}) / "
+                 f"{money(cost, ctx.currency)} × 100 = {pct(value)} "
+                 f"(rows with attributed revenue)")
+
+
+def _value_per_session(ctx: Context) -> Value:
+    value, by_period, rev, sessions = _rate(ctx, "attributed_revenue", "sessions", scale=1.0)
+    rng = _rows(ctx, ctx.start, ctx.end)
+    clicked = _having(rng, "clicks")
+    cpc = div(_sum(clicked, "cost"), _sum(clicked, "clicks"))
+    by: dict[str, dict] = {}
+    extra: dict[str, object] = {"cost_per_click": cpc}
+    if ctx.has("marketing", "channel"):
+        names = display_names(rng["channel"]) if rng.height else {}
+        vps = _ratio_by(rng, "channel", _w("attributed_revenue").sum(), _w("sessions").sum(),
+                        names=names)
+        cpcs = _ratio_by(clicked, "channel", _w("cost").sum(), _w("clicks").sum(), names=names)
+        # keyed like by.channel (a channel of the range without clicks: n/a)
+        cpc_by = {k: cpcs.get(k) for k in vps}
+        by["channel"] = vps
+        extra["cost_per_click_by_channel"] = cpc_by
+        extra["earns_more_than_click_costs"] = {
+            k: (None if v is None or cpc_by[k] is None else bool(v > cpc_by[k]))
+            for k, v in vps.items()}
+    return Value(value, by_period, by, extra,
+                 explanation=f"{money(rev, ctx.currency)} / {num(sessions)} sessions = "
+                 f"{money(value, ctx.currency)} per session; cost per click "
+                 f"{money(cpc, ctx.currency)}")
+
+
+def _cost_per_click(ctx: Context) -> Value:
+    value, by_period, cost, clicks = _rate(ctx, "cost", "clicks", ("clicks",), scale=1.0)
+    return Value(value, by_period,
+                 explanation=f"{money(cost, ctx.currency)} / {num(clicks)} clicks = "
+                 f"{money(value, ctx.currency)} (rows with clicks)")
+
+
+# -- C. leads ----------------------------------------------------------------------------------
+def _leads_in(ctx: Context, start: dt.date, end: dt.date) -> pl.DataFrame:
+    leads = ctx.t("leads")
+    assert leads is not None
+    return in_interval(leads, "created_date", start, end)
+
+
+def _lead_count(ctx: Context, start: dt.date, end: dt.date) -> float:
+    """Leads counted: rows of the leads table when there is one, else Σ marketing.leads."""
+    if ctx.t("leads") is not None:
+        return float(_leads_in(ctx, start, end).height)
+    return _sum(_rows(ctx, start, end), "leads")
+
+
+def _leads_generated(ctx: Context) -> Value:
+    value = _lead_count(ctx, ctx.start, ctx.end)
+    by_period = {p.label: _lead_count(ctx, p.clip_start, p.clip_end) for p in ctx.periods}
+    by: dict[str, dict] = {}
+    if ctx.t("leads") is not None:
+        source = "leads created"
+        if ctx.has("leads", "channel"):
+            by["channel"] = breakdown(_leads_in(ctx, ctx.start, ctx.end), "channel",
+                                      pl.len().cast(pl.Float64))
+    else:
+        source = "Σ marketing leads"
+        if ctx.has("marketing", "channel"):
+            by["channel"] = breakdown(_rows(ctx, ctx.start, ctx.end), "channel",
+                                      _w("leads").sum())
+    explanation = f"{num(value)} ({source}, {ctx.range_label})"
+    extra: dict[str, float | None] = {}
+    status = None
+    target = company_target(ctx, ctx.start, ctx.end, metric="leads")
+    if target is not None:
+        attainment = pct_of(value, target)
+        extra = {"target": target, "attainment_pct": attainment}
+        status = ATTAINMENT.status(attainment)
+        explanation += f"; {num(value)} / target {num(target)} × 100 = {pct(attainment)}"
+    return Value(value, by_period, by, extra, explanation, status)
+
+
+def _lead_share(ctx: Context) -> Value:
+    rng = _leads_in(ctx, ctx.start, ctx.end)
+    total = rng.height
+    by = {d: {k: pct_of(v, total) for k, v in breakdown(rng, d, pl.len()).items()}
+          for d in ("rep", "channel") if ctx.has("leads", d)}
+    parts = []
+    for d, shares in by.items():
+        if shares:
+            top = max(shares.items(), key=lambda kv: kv[1] or 0)
+            parts.append(f"largest {d}: {top[0]} {pct(top[1])}")
+    return Value(None, {}, by, explanation=f"{num(total)} leads in {ctx.range_label}"
+                 + (f"; {', '.join(parts)}" if parts else ""))
+
+
+def _cpl_parts(ctx: Context, start: dt.date, end: dt.date) -> tuple[float, float]:
+    """(marketing cost, leads) of an interval for cost_per_lead."""
+    leads = _lead_count(ctx, start, end)
+    if ctx.t("marketing") is None:
+        per_month = ctx.settings.marketing_costs_per_month or 0.0
+        return per_month * ctx.months(start, end), leads
+    rows = _rows(ctx, start, end)
+    if ctx.t("leads") is None:
+        rows = _having(rows, "leads")  # with marketing.leads: only the rows that have leads
+    return _sum(rows, "cost"), leads
+
+
+def _cpl_by(ctx: Context, dim: str) -> dict[str, float | None] | None:
+    """Per marketing channel / campaign: its cost / its leads (None: no breakdown)."""
+    if ctx.t("marketing") is None or not ctx.has("marketing", dim):
+        return None
+    rows = _rows(ctx, ctx.start, ctx.end)
+    if ctx.t("leads") is not None and ctx.has("leads", dim):
+        names = display_names(rows[dim]) if rows.height else {}
+        costs = (rows.with_columns(_k=pl.col(dim).str.to_lowercase())
+                 .group_by("_k").agg(_c=_w("cost").sum()))
+        counts = (_leads_in(ctx, ctx.start, ctx.end)
+                  .with_columns(_k=pl.col(dim).str.to_lowercase())
+                  .group_by("_k").agg(_n=pl.len()))
+        joined = costs.join(counts, on="_k", how="left", nulls_equal=True).sort(
+            "_k", nulls_last=True)
+        return {(names.get(k, k) if k is not None else NONE_KEY): div(c, n)
+                for k, c, n in zip(joined["_k"], joined["_c"], joined["_n"], strict=True)}
+    if ctx.has("marketing", "leads"):
+        return _ratio_by(_having(rows, "leads"), dim, _w("cost").sum(), _w("leads").sum())
+    return None
+
+
+def _cost_per_lead(ctx: Context) -> Value:
+    source = "marketing" if ctx.t("marketing") is not None else "settings"
+    cost, leads = _cpl_parts(ctx, ctx.start, ctx.end)
+    value = div(cost, leads)
+    by_period = {p.label: div(*_cpl_parts(ctx, p.clip_start, p.clip_end)) for p in ctx.periods}
+    by: dict[str, dict] = {}
+    for d in ("channel", "campaign"):
+        b = _cpl_by(ctx, d)
+        if b is not None:
+            by[d] = b
+    where = ("marketing cost" if source == "marketing" else
+             f"marketing_costs_per_month {money(ctx.settings.marketing_costs_per_month)} × "
+             f"{num(ctx.months())} months")
+    return Value(value, by_period, by, {"cost_source": source},
+                 explanation=f"{money(cost, ctx.currency)} ({where}) / {num(leads)} leads = "
+                 f"{money(value, ctx.currency)}")
+
+
+def _visitor_to_lead(ctx: Context) -> Value:
+    def parts(start: dt.date, end: dt.date) -> tuple[float, float]:
+        return _lead_count(ctx, start, end), _sum(_rows(ctx, start, end), "visitors")
+
+    leads, visitors = parts(ctx.start, ctx.end)
+    value = pct_of(leads, visitors)
+    by_period = {p.label: pct_of(*parts(p.clip_start, p.clip_end)) for p in ctx.periods}
+    return Value(value, by_period, explanation=f"{num(leads)} leads / {num(visitors)} visitors "
+                 f"× 100 = {pct(value)}")
+
+
+def _website_conversion(ctx: Context) -> Value:
+    value, by_period, conv, visitors = _rate(ctx, "conversions", "visitors")
+    return Value(value, by_period, explanation=f"{num(conv)} conversions / {num(visitors)} "
+                 f"visitors × 100 = {pct(value)}")
+
+
+def _engagement(ctx: Context) -> Value:
+    value, by_period, eng, impr = _rate(ctx, "engagements", "impressions",
+                                        ("engagements", "impressions"))
+    return Value(value, by_period, explanation=f"{num(eng)} engagements / {num(impr)} "
+                 f"impressions × 100 = {pct(value)} (rows having both)")
+
+
+def _social_parts(ctx: Context, start: dt.date, end: dt.date) -> tuple[float, float]:
+    """(Σ conversions of rows with a community size, Σ latest community size per channel)."""
+    rows = _having(_rows(ctx, start, end), "community_size")
+    if rows.height == 0:
+        return 0.0, 0.0
+    conv = _sum(rows, "conversions")
+    k = pl.col("channel").str.to_lowercase()
+    latest = (rows.with_columns(_k=k).filter(pl.col("d") == pl.col("d").max().over("_k"))
+              .group_by("_k").agg(_s=pl.col("community_size").max()))
+    return conv, float(latest["_s"].sum() or 0.0)
+
+
+def _social_conversion(ctx: Context) -> Value:
+    conv, community = _social_parts(ctx, ctx.start, ctx.end)
+    value = pct_of(conv, community)
+    by_period = {p.label: pct_of(*_social_parts(ctx, p.clip_start, p.clip_end))
+                 for p in ctx.periods}
+    return Value(value, by_period, explanation=f"{num(conv)} conversions / {num(community)} "
+                 f"community users (latest per channel) × 100 = {pct(value)}")
+
+
+# -- e-mail --------------------------------------------------------------------------------------
+def _emails(ctx: Context, start: dt.date, end: dt.date) -> pl.DataFrame:
+    acts = ctx.t("activities")
+    assert acts is not None
+    return in_interval(acts.filter(pl.col("type") == "email"), "activity_date", start, end)
+
+
+def _email_rate(df: pl.DataFrame, outcomes: tuple[str, ...]) -> tuple[float | None, int, int]:
+    hit = df.filter(pl.col("outcome").is_in(outcomes)).height
+    return pct_of(hit, df.height), hit, df.height
+
+
+def _activities_emails(ctx: Context) -> bool:
+    acts = ctx.t("activities")
+    return (acts is not None and ctx.has("activities", "outcome")
+            and acts.filter(pl.col("type") == "email").height > 0)
+
+
+def _email_open_rate(ctx: Context) -> Value:
+    """From activities when they have an outcome and e-mails exist, else marketing."""
+    if not _activities_emails(ctx) and ctx.t("marketing") is not None and ctx.has(
+            "marketing", "emails_sent"):
+        value, by_period, hit, n = _rate(ctx, "emails_opened", "emails_sent")
+        return Value(value, by_period, extra={"source": "marketing"},
+                     explanation=f"{num(hit)} e-mails opened / {num(n)} sent × 100 = "
+                     f"{pct(value)}")
+    opened = ("opened", "replied")
+    value, hit, n = _email_rate(_emails(ctx, ctx.start, ctx.end), opened)
+    by_period = {p.label: _email_rate(_emails(ctx, p.clip_start, p.clip_end), opened)[0]
+                 for p in ctx.periods}
+    return Value(value, by_period, extra={"source": "activities"},
+                 explanation=f"{num(hit)} opened or replied / {num(n)} e-mail activities × 100 "
+                 f"= {pct(value)}")
+
+
+def _email_reply_rate(ctx: Context) -> Value:
+    rng = _emails(ctx, ctx.start, ctx.end)
+    value, hit, n = _email_rate(rng, ("replied",))
+    by_period = {p.label: _email_rate(_emails(ctx, p.clip_start, p.clip_end), ("replied",))[0]
+                 for p in ctx.periods}
+    by = {}
+    if ctx.has("activities", "rep"):
+        replied = (pl.col("outcome") == "replied").fill_null(False).cast(pl.Float64)
+        by["rep"] = _ratio_by(rng.with_columns(_r=replied), "rep", pl.col("_r").sum(),
+                              pl.len().cast(pl.Float64), 100.0)
+    return Value(value, by_period, by, explanation=f"{num(hit)} replied / {num(n)} e-mail "
+                 f"activities × 100 = {pct(value)}")
+
+
+# -- mentions and the shop funnel ------------------------------------------------------------
+def _brand_mentions(ctx: Context) -> Value:
+    value = _sum(_rows(ctx, ctx.start, ctx.end), "mentions")
+    by_period = {p.label: _sum(_rows(ctx, p.clip_start, p.clip_end), "mentions")
+                 for p in ctx.periods}
+    return Value(value, by_period, explanation=f"Σ mentions = {num(value)} ({ctx.range_label})")
+
+
+def _steps(ctx: Context, start: dt.date, end: dt.date,
+           ) -> tuple[dict[str, float | None], dict[str, float]]:
+    rows = _having(_rows(ctx, start, end), *FUNNEL)
+    sums = {f: _sum(rows, f) for f in FUNNEL}
+    steps = {f"{a}->{b}": pct_of(sums[b], sums[a]) for a, b in pairwise(FUNNEL)}
+    return steps, sums
+
+
+def _weakest(steps: dict[str, float | None]) -> tuple[str | None, float | None]:
+    known = [(k, v) for k, v in steps.items() if v is not None]
+    if not known:
+        return None, None
+    return min(known, key=lambda kv: kv[1])  # ties: the earlier step
+
+
+def _ecommerce_funnel(ctx: Context) -> Value:
+    steps, sums = _steps(ctx, ctx.start, ctx.end)
+    step, value = _weakest(steps)
+    by_period = {p.label: _weakest(_steps(ctx, p.clip_start, p.clip_end)[0])[1]
+                 for p in ctx.periods}
+    flow = " → ".join(f"{num(sums[f])} {f}" for f in FUNNEL)
+    return Value(value, by_period, {"step": steps}, {"weakest_step": step},
+                 explanation=f"{flow}; weakest step {step}: {pct(value)}")
+
+
+register(
+    KPI("gross_margin", "Average profit margin", "B", "percent", "higher", "rate",
+        "(Revenue − Direct costs) / Revenue × 100 (rows with a cost; revenue-weighted)",
+        f"{REV}, {COST}", _gross_margin, source="S0#2, S3#33"),
+    KPI("monthly_profit_estimate", "Monthly profit estimate", "B", "money", "higher", "rate",
+        "Gross margin × Average monthly revenue", f"{REV}, {COST}", _monthly_profit,
+        ("gross_margin_pct", "average_monthly_revenue"), source="S3#33"),
+    KPI("marketing_roi", "Marketing ROI", "B", "percent", "higher", "rate",
+        "(Attributed revenue − Campaign cost) / Campaign cost × 100",
+        "marketing.attributed_revenue", _marketing_roi, source="S2"),
+    KPI("value_per_session", "Value per session", "B", "money", "higher", "rate",
+        "Attributed revenue / Sessions, compared with cost per click = Cost / Clicks",
+        "marketing.attributed_revenue+marketing.sessions", _value_per_session,
+        ("cost_per_click", "cost_per_click_by_channel", "earns_more_than_click_costs"),
+        source="S3#21"),
+    KPI("cost_per_click", "Cost per click", "B", "money", "lower", "rate", "Cost / Clicks",
+        "marketing.clicks", _cost_per_click, source="S3#21"),
+    KPI("leads_generated", "Leads generated", "C", "count", "higher", "flow",
+        "count of leads created", "leads|marketing.leads", _leads_generated,
+        ("target", "attainment_pct"), source="S2, S3#1"),
+    KPI("lead_share", "Share of leads", "C", "percent", "neutral", "breakdown",
+        "leads of a rep or channel / all leads × 100", "leads", _lead_share, source="S3#1"),
+    KPI("cost_per_lead", "Average cost per lead", "C", "money", "lower", "rate",
+        "Total campaign cost / Number of leads generated",
+        "marketing|settings.marketing_costs_per_month, leads|marketing.leads", _cost_per_lead,
+        ("cost_source",), source="S0#14"),
+    KPI("visitor_to_lead_rate", "Visitor-to-lead conversion", "C", "percent", "higher", "rate",
+        "Leads / Visitors × 100", "marketing.visitors, leads|marketing.leads", _visitor_to_lead,
+        source="S3#11"),
+    KPI("website_conversion_rate", "Website conversion rate", "C", "percent", "higher", "rate",
+        "Desired actions (conversions) / Visitors × 100",
+        "marketing.conversions+marketing.visitors", _website_conversion, source="S2"),
+    KPI("engagement_rate", "Engagement rate", "C", "percent", "higher", "rate",
+        "(Likes + comments + shares + clicks) / Impressions × 100",
+        "marketing.engagements+marketing.impressions", _engagement, source="S2"),
+    KPI("social_conversion_rate", "Community conversion rate", "C", "percent", "higher", "rate",
+        "Conversions / Community users × 100", "marketing.conversions+marketing.community_size",
+        _social_conversion, source="S2"),
+    KPI("email_open_rate", "E-mail open rate", "C", "percent", "higher", "rate",
+        "Opened e-mails / Sent e-mails × 100", "activities.outcome|marketing.emails_sent",
+        _email_open_rate, ("source",), source="S3#4"),
+    KPI("email_reply_rate", "E-mail reply rate", "C", "percent", "higher", "rate",
+        "Replied e-mails / Sent e-mails × 100", "activities.outcome", _email_reply_rate,
+        source="S0 (reply rates)"),
+    KPI("brand_mentions", "Brand mentions", "C", "count", "higher", "flow", "Σ mentions",
+        "marketing.mentions", _brand_mentions, source="S3#10"),
+    KPI("ecommerce_funnel", "Shop funnel", "C", "percent", "higher", "rate",
+        "step conversion: view content → add to cart → initiate checkout → purchase, "
+        "each step / previous × 100",
+        "marketing.view_content+marketing.add_to_cart+marketing.initiate_checkout"
+        "+marketing.purchases", _ecommerce_funnel, ("weakest_step",), source="S3#9"),
+)
