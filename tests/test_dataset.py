@@ -210,3 +210,16 @@ def test_a_sheet_that_fails_to_clean_is_reported_and_the_rest_loads(monkeypatch)
     assert ds.tables["orders"]["order_id"].to_list() == ["1"]
     assert rep["sources"][0]["table"] is None
     assert "bad.csv could not be cleaned (ValueError: boom)" in rep["problems"][0]["message"]
+
+
+def test_a_small_deals_file_is_deals_not_stage_history():
+    text = "deal id;created date;amount;stage\nD1;2024-01-02;100;Closed Won\nD2;2024-01-03;50;Demo\nD3;2024-01-05;70;Demo\n"
+    ds, rep = report_of(csv("d.csv", text))
+    assert rep["sources"][0]["table"] == "deals"
+
+
+def test_an_order_date_is_not_taken_as_a_subscription_start():
+    text = "order_id;order_date;customer;product\n1;2024-01-02;a;Tent\n2;2024-01-03;b;Bag\n3;2024-01-04;a;Tent\n"
+    ds, rep = report_of(csv("o.csv", text))
+    assert rep["sources"][0]["table"] == "orders"
+    assert rep["sources"][0]["missing_required"] == ["revenue"]

@@ -144,6 +144,10 @@ def _score_table(table: Table, header: list[str],
         idx = next(i for i, (f, _) in chosen.items() if f == own_id)
         if profiles[idx].duplicate_share > 0.1:
             score *= 0.3  # deal ids repeat: a history or a line list, not the deals themselves
+    if table.name == "stage_history" and "deal_id" in mapped:
+        idx = next(i for i, (f, _) in chosen.items() if f == "deal_id")
+        if profiles[idx].all_unique:
+            score *= 0.5  # every deal once: the deals themselves rather than their history
     dated_with_id = table.date_field in mapped and own_id in mapped  # order_id + order_date
     viable = (
         len(chosen) >= 2
@@ -224,7 +228,7 @@ def _add_from_values(table: Table, header: list[str], profiles: list[ColumnProfi
     if len(chosen) >= 2 and date_field and date_field not in mapped and \
             table.field(date_field).kind != "period":
         dated = [i for i in free if any(w in f" {header[i].casefold()}" for w in _DATE_WORDS)
-                 and profiles[i].date_share >= 0.8]
+                 and profiles[i].date_share >= 0.8 and not _names_other_date(header[i], table)]
         if len(dated) == 1:  # the only date column of the sheet
             chosen[dated[0]] = (date_field, (0.6, "values"))
             free.remove(dated[0])
@@ -233,6 +237,12 @@ def _add_from_values(table: Table, header: list[str], profiles: list[ColumnProfi
             if profiles[i].stage_share >= 0.2:
                 chosen[i] = ("stage", (0.6, "values"))
                 break
+
+
+def _names_other_date(header: str, table: Table) -> bool:
+    """The header is another table's own date ("order_date" is not a subscription start)."""
+    return any(m.strength == "exact" and m.table != table.name
+               and TABLES[m.table].date_field == m.field for m in header_matches(header))
 
 
 def _dimension_list(table: Table, chosen: dict[int, tuple[str, tuple[float, str]]],
