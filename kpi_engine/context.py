@@ -55,7 +55,7 @@ class Context:
         Judged on the upload, not on the filtered rows: a rep without orders has revenue 0,
         not "needs orders"."""
         df = self.uploaded.get(table)
-        if df is None:
+        if df is None or df.height == 0:  # a table none of whose rows could be used
             return False
         if field is None:
             return True
