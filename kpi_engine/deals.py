@@ -55,6 +55,6 @@ def won_deals(ctx: Context, start: dt.date, end: dt.date) -> pl.DataFrame:
 def open_at(ctx: Context, t: dt.date) -> pl.DataFrame:
     """Deals open at the end of day t."""
     d = deals(ctx)
-    closed_by_t = pl.col("status").is_in(["won", "lost"]) & (
+    closed_by_t = pl.col("status").is_in(["won", "lost"]).fill_null(False) & (
         pl.col("closed").is_null() | (pl.col("closed") <= t))
     return d.filter((pl.col("created") <= t) & ~closed_by_t)
