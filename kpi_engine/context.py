@@ -28,7 +28,7 @@ class Context:
         self.currency = currency
         self.not_filtered: list[str] = []
         self.uploaded = tables  # what the upload has (availability is judged on it)
-        self.tables = {name: self._filter(name, df) for name, df in tables.items()}
+        self.tables = {name: _sorted(name, self._filter(name, df)) for name, df in tables.items()}
         first, last = self._data_span()
         self.data_end = last
         self.start: dt.date = query.start or first
@@ -104,6 +104,16 @@ class Context:
         return f"{self.start.isoformat()} – {self.end.isoformat()}"
 
 
+def _sorted(name: str, df: pl.DataFrame) -> pl.DataFrame:
+    """Rows in date order (file order among equal dates), so a date range is a slice."""
+    col = DATE_OF.get(name)
+    if col is None or col not in df.columns or df.height == 0:
+        return df
+    if df[col].null_count() == 0 and df[col].is_sorted():
+        return df.with_columns(pl.col(col).set_sorted())
+    return df.sort(col, nulls_last=True, maintain_order=True)
+
+
 def _as_date(v: object) -> dt.date:
     if isinstance(v, dt.datetime):
         return v.date()
@@ -112,6 +122,9 @@ def _as_date(v: object) -> dt.date:
 
 
 def between(col: str, start: dt.date, end: dt.date) -> pl.Expr:
-    """Rows whose date (or date-time's date) lies in [start, end]."""
-    d = pl.col(col).dt.date()
-    return (d >= start) & (d <= end)
+    """Rows whose date (or date-time's date) lies in [start, end]: compared with midnight
+    bounds, so a date-time column needs no conversion to dates."""
+    c = pl.col(col)
+    lo = dt.datetime.combine(start, dt.time())
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+    return (c >= pl.lit(lo)) & (c < pl.lit(hi))

@@ -20,6 +20,16 @@ NONE_KEY = "(none)"
 
 # -- generic helpers -------------------------------------------------------------------------
 def in_interval(df: pl.DataFrame, col: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Rows whose `col` lies in [start, end]; a slice when the column is sorted (no nulls)."""
+    s = df[col]
+    if df.height and s.flags.get("SORTED_ASC") and s.null_count() == 0:
+        lo = dt.datetime.combine(start, dt.time())
+        hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+        if s.dtype == pl.Date:
+            lo, hi = lo.date(), hi.date()  # type: ignore[assignment]
+        a = int(s.search_sorted(lo, side="left"))
+        b = int(s.search_sorted(hi, side="left"))
+        return df.slice(a, max(0, b - a))
     return df.filter(between(col, start, end))
 
 
