@@ -142,6 +142,7 @@ def _inspect(files: list[Path], out: Path | None, each: bool = False) -> int:
 def _compute(args: argparse.Namespace) -> int:
     from kpi_engine.evaluate import evaluate
     from kpi_engine.ingest.dataset import load
+    from kpi_engine.quality import data_quality
     from kpi_engine.query import FILTER_DIMENSIONS, Query
 
     filters: dict[str, str] = {}
@@ -172,6 +173,7 @@ def _compute(args: argparse.Namespace) -> int:
             f"{s.raw.label}": s.set_aside_counts() for s in ds.sources if s.set_aside_counts()
         },
         "problems": [p.message for p in ds.problems],
+        **data_quality(ds.tables),
     }
     args.json_out.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

@@ -65,3 +65,17 @@ def test_compute_writes_every_kpi_in_the_section_6_shape(tmp_path):
     rev = doc["kpis"]["revenue"]
     assert list(rev["by_period"]) == ["2025-01", "2025-02", "2025-03"]
     assert rev["value"] == round(sum(rev["by_period"].values()), 6)
+
+
+def test_compute_reports_data_quality(tmp_path):
+    deals = tmp_path / "deals.csv"
+    deals.write_text("Deal ID,Create Date,Close Date,Amount,Deal Stage\n"
+                     "D1,2024-01-10,2024-01-05,100,Closed Won\n"
+                     "D2,2024-01-10,,100,Closed Lost\n"
+                     "D3,2024-01-11,,50,Proposal\n", encoding="utf-8")
+    out = tmp_path / "k.json"
+    p = cli("compute", str(deals), "--json", str(out))
+    assert p.returncode == 0, p.stderr
+    dq = json.loads(out.read_text(encoding="utf-8"))["data_quality"]
+    assert dq["won_lost_deals_without_close_date"] == 1
+    assert dq["deals_closed_before_created"] == 1
