@@ -31,7 +31,7 @@ def deals(ctx: Context) -> pl.DataFrame:
     history = ctx.t("stage_history")
     if history is not None and history.height:
         last = history.group_by("deal_id").agg(last_entry=pl.col("entered_date").max().dt.date())
-        df = df.join(last, on="deal_id", how="left")
+        df = df.join(last, on="deal_id", how="left", maintain_order="left")
         close = pl.coalesce(close, pl.col("last_entry"))
     df = df.with_columns(
         closed=pl.when(pl.col("status").is_in(["won", "lost"])).then(close).otherwise(None)

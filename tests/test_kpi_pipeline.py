@@ -509,3 +509,136 @@ def test_as_json_shape():
     assert dbs["unit"] == "count" and dbs["direction"] == "neutral"
     assert out["kpis"]["win_rate"]["unit"] == "percent"
     assert out["kpis"]["win_rate"]["value"] == 60.0
+
+
+# -- per-period machinery (one pass over the range, then slices / vectorised period ends) ----
+def test_stale_by_period_window_edges_on_overlapping_weeks():
+    # S = 14; week ends 7, 14, 21, 28 Jan. a: created 1 Jan, calls 7 Jan and 22 Jan;
+    # b: created 1 Jan, call on 29 Jan (after the range, not counted); c: won on 10 Jan.
+    rows = ["a,2024-01-01,10,Demo,", "b,2024-01-01,10,Demo,", "c,2024-01-01,10,Closed Won,2024-01-10"]
+    acts = b"activity_date,type,deal_id\n2024-01-07,call,a\n2024-01-22,call,a\n" \
+           b"2024-01-29,call,b\n2023-12-01,call,b\n"
+    k = run([("d.csv", deals_csv(rows)), ("a.csv", acts)], end=dt.date(2024, 1, 28),
+            grain="week", only=["stale_leads_deals"])["stale_leads_deals"]
+    # 7 Jan: a 0 days, b 6, c 6 -> none stale. 14 Jan: a 7, b 13 (c closed) -> none.
+    # 21 Jan: a 14 (call on t - S: not stale), b 20 -> 1 of 2. 28 Jan: a 6, b 27 -> 1 of 2.
+    assert k.by_period == {"2024-W01": 0.0, "2024-W02": 0.0, "2024-W03": 50.0, "2024-W04": 50.0}
+    assert k.extra["days_since_last_contact"] == {"a": 6, "b": 27}
+    s15 = run([("d.csv", deals_csv(rows)), ("a.csv", acts)], end=dt.date(2024, 1, 21),
+              grain="week", only=["stale_leads_deals"],
+              settings=Settings(stale_after_days=13))["stale_leads_deals"]
+    assert s15.by_period["2024-W03"] == 100.0  # a: 14 > 13 once the window starts on 8 Jan
+
+
+def test_stale_leads_by_period_follow_conversion_dates():
+    leads = b"""lead_id,created_date,converted,converted_date
+L1,2024-01-01,,2024-02-10
+L2,2024-01-01,yes,
+L3,2024-01-20,no,2024-01-25
+L4,2024-01-05,,
+"""
+    acts = b"activity_date,type,lead_id\n2024-01-25,call,L1\n2024-02-20,call,L3\n"
+    k = run([("l.csv", leads), ("a.csv", acts)], end=dt.date(2024, 3, 31),
+            only=["stale_leads_deals"])["stale_leads_deals"]
+    # L2 converted at an unknown date: never open; L3's conversion date is ignored ("no").
+    # 31 Jan: L1 6 days, L3 11, L4 26 -> 1 of 3. 29 Feb: L1 converted on 10 Feb; L3 9, L4 55
+    # -> 1 of 2. 31 Mar: L3 40, L4 86 -> 2 of 2.
+    assert k.by_period == {"2024-01": pytest.approx(100 / 3), "2024-02": 50.0, "2024-03": 100.0}
+    assert k.extra["days_since_last_contact"] == {"L4": 86, "L3": 40}
+
+
+def _reference(tables, q):
+    """The per-period values the straightforward way: filter every period again."""
+    import polars as pl
+
+    from kpi_engine.context import Context
+    from kpi_engine.deals import closed_in, deals
+    from kpi_engine.fmt import div, pct_of
+
+    ctx = Context(tables, q)
+    d = deals(ctx)
+
+    def open_at(t):
+        gone = pl.col("status").is_in(["won", "lost"]).fill_null(False) & (
+            pl.col("closed").is_null() | (pl.col("closed") <= t))
+        return d.filter((pl.col("created") <= t) & ~gone)
+
+    def mean(s):
+        return float(s.mean()) if s.len() else None
+
+    def days(df):
+        s = df.select((pl.col("closed") - pl.col("created")).dt.total_days())[:, 0]
+        return s.filter(s >= 0)
+
+    def ads(w):
+        w = w.filter(pl.col("amount").is_not_null())
+        return div(float(w["amount"].sum() or 0.0) if w.height else 0.0, w.height)
+
+    acts = ctx.t("activities")
+    out: dict[str, dict] = {}
+    for p in ctx.periods:
+        s, e = p.clip_start, p.clip_end
+        closed, won = closed_in(ctx, s, e), closed_in(ctx, s, e, "won")
+        lost = closed_in(ctx, s, e, "lost")
+        rate = pct_of(won.height, closed.height)
+        n_open = open_at(e).height
+        cycle, a = mean(days(won)), ads(won)
+        velocity = (div(a * n_open * rate / 100, cycle)
+                    if a is not None and rate is not None else None)
+        recs = open_at(e)
+        last = (acts.filter(pl.col("deal_id").is_not_null()
+                            & (pl.col("activity_date").dt.date() <= e))
+                .group_by("deal_id").agg(_a=pl.col("activity_date").dt.date().max()))
+        recs = recs.join(last, on="deal_id", how="left").with_columns(
+            g=(pl.lit(e) - pl.max_horizontal("created", "_a")).dt.total_days())
+        quotes = d.filter(pl.col("quote_date").is_between(s, e))
+        q_won = quotes.filter((pl.col("status") == "won") & (
+            pl.col("closed").is_null() | (pl.col("closed") <= ctx.end))).height
+        unwinnable = lost.filter(pl.col("winnable").not_()).height
+        row = {
+            "won_revenue": float(won["amount"].sum() or 0.0) if won.height else 0.0,
+            "deals_won": float(won.height), "deals_by_channel": float(won.height),
+            "new_opportunities": float(d.filter(pl.col("created").is_between(s, e)).height),
+            "pipeline_value": float(open_at(e)["amount"].sum() or 0.0) if n_open else 0.0,
+            "deals_by_stage": float(n_open), "win_rate": rate, "average_deal_size": a,
+            "sales_cycle_length": cycle, "avg_time_to_loss": mean(days(lost)),
+            "conversation_drop_off": pct_of(lost.height - unwinnable, closed.height),
+            "pipeline_velocity": velocity, "quote_to_close": pct_of(q_won, quotes.height),
+            "stale_leads_deals": pct_of(recs.filter(pl.col("g") > 14).height, recs.height)}
+        for kpi, v in row.items():
+            out.setdefault(kpi, {})[p.label] = v
+    return out
+
+
+@pytest.mark.parametrize("grain,start,end", [
+    ("month", None, None), ("week", dt.date(2024, 2, 7), dt.date(2024, 5, 3)),
+    ("quarter", dt.date(2024, 1, 20), dt.date(2024, 12, 31))])
+def test_by_period_equals_filtering_every_period(grain, start, end):
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    n = 300
+    created = [dt.date(2024, 1, 1) + dt.timedelta(days=int(x)) for x in rng.integers(0, 300, n)]
+    status = rng.choice(["Closed Won", "Closed Lost", "Proposal", ""], n, p=[.35, .35, .25, .05])
+    lines = ["deal_id,created_date,amount,stage,close_date,quote_date,winnable,channel,status"]
+    for i in range(n):
+        c = created[i]
+        close = c + dt.timedelta(days=int(rng.integers(-5, 80)))
+        closed = status[i].startswith("Closed") and rng.random() > .05
+        quote = c + dt.timedelta(days=int(rng.integers(0, 30))) if rng.random() > .3 else ""
+        amount = f"{rng.random() * 1000:.2f}" if rng.random() > .1 else ""
+        st = {"Closed Won": "won", "Closed Lost": "lost", "Proposal": "open"}.get(status[i], "")
+        lines.append(f"D{i % 290},{c},{amount},{status[i]},{close if closed else ''},{quote},"
+                     f"{rng.choice(['yes', 'no', ''])},{rng.choice(['web', 'ads'])},{st}")
+    act_days = rng.integers(-20, 320, 3000)
+    acts = ["activity_date,type,deal_id"] + [
+        f"{dt.date(2024, 1, 1) + dt.timedelta(days=int(x))},call,"
+        f"{'D' + str(rng.integers(0, 310)) if rng.random() > .05 else ''}" for x in act_days]
+    ds = load([("d.csv", ("\n".join(lines) + "\n").encode()),
+               ("a.csv", ("\n".join(acts) + "\n").encode())])
+    q = Query(start=start, end=end, grain=grain)
+    got = evaluate(ds.tables, q, ds.currency).kpis
+    want = _reference(ds.tables, q)
+    for kpi, by_period in want.items():
+        assert got[kpi].available, kpi
+        assert got[kpi].by_period == by_period, kpi

@@ -5,20 +5,25 @@ Catalogue section 2, "Deals and pipeline": outcome KPIs use won/lost deals whose
 (close_date, else the last stage_history entry) lies in the interval; stocks use the deals open
 at the interval's end; a deal's stage and probability at t follow its stage history once it has
 closed; stage history is collapsed (consecutive rows of one stage) and ordered by the funnel.
+
+Speed: flows filter the range once and slice it per period (`_split`); stocks at each period
+end compare per-deal open/close day numbers (`_spans`); last contact joins the activities to
+the records once and checks each period end's window [t − stale_after_days, t] (`_records`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+import numpy as np
 import polars as pl
 
 from kpi_engine.catalogue import register
 from kpi_engine.catalogue.spec import ATTAINMENT, INF, KPI, Band, Value
 from kpi_engine.context import Context
-from kpi_engine.deals import closed_in, deals
+from kpi_engine.deals import deals
 from kpi_engine.fmt import div, money, num, pct, pct_of
 from kpi_engine.ingest.clean_labels import deal_status
 from kpi_engine.measures import breakdown, display_names
@@ -29,16 +34,47 @@ DIMS = ("rep", "channel", "team")
 UNKNOWN = "(unknown)"
 BANDS = ("0-25", "25-50", "50-75", "75-100")
 CLOSED = pl.col("status").is_in(["won", "lost"])
+DAY0 = dt.date(1970, 1, 1)
+FAR = 1 << 40  # a day number after (negated: before) every date
+AGGS = {"n": pl.len(), "amount": pl.col("amount").sum()}
+T = TypeVar("T")
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _per(ctx: Context, fn: Callable[[dt.date, dt.date], Any]) -> dict[str, Any]:
-    return {p.label: fn(p.clip_start, p.clip_end) for p in ctx.periods}
+def _cache(ctx: Context) -> dict[str, Any]:
+    return ctx.__dict__.setdefault("_measure_cache", {})
+
+
+def _memo(fn: Callable[[Context], T]) -> Callable[[Context], T]:
+    """fn(ctx) computed once per Context."""
+    key = f"pipeline:{fn.__name__}"
+
+    def wrapped(ctx: Context) -> T:
+        cache = _cache(ctx)
+        if key not in cache:
+            cache[key] = fn(ctx)
+        return cache[key]
+    return wrapped
+
+
+def _day(t: dt.date) -> int:
+    return (t - DAY0).days
 
 
 def _dims(ctx: Context, df: pl.DataFrame, agg: pl.Expr, dims: tuple[str, ...] = DIMS,
           ) -> dict[str, dict[str, Any]]:
     return {d: breakdown(df, d, agg) for d in dims if ctx.has("deals", d)}
+
+
+def _won_by(ctx: Context, agg: str, dims: tuple[str, ...] = DIMS) -> dict[str, dict[str, Any]]:
+    """_dims of the won deals closed in the range for an AGGS agg (shared by three KPIs)."""
+    cache = _cache(ctx)
+    out: dict[str, dict[str, Any]] = {}
+    for d in (d for d in dims if ctx.has("deals", d)):
+        if (key := f"pipeline:won:{d}:{agg}") not in cache:
+            cache[key] = breakdown(_closed(ctx)["won"], d, AGGS[agg])
+        out[d] = dict(cache[key])
+    return out
 
 
 def _amount(df: pl.DataFrame) -> float:
@@ -50,17 +86,16 @@ def _with_amount(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _days(df: pl.DataFrame) -> pl.Series:
-    """close − created in days of the deals, negative durations left out."""
-    d = df.select((pl.col("closed") - pl.col("created")).dt.total_days().alias("d"))["d"]
-    return d.filter(d >= 0)
+    """close − created in days of closed deals (`_dd`), negative durations left out."""
+    return df["_dd"].filter(df["_dd"] >= 0)
 
 
 def _mean(s: pl.Series) -> float | None:
     return float(s.mean()) if s.len() else None  # type: ignore[arg-type]
 
 
-def _won(ctx: Context, s: dt.date, e: dt.date) -> pl.DataFrame:
-    return closed_in(ctx, s, e, "won")
+def _count(df: pl.DataFrame) -> float:
+    return float(df.height)
 
 
 def _ads(df: pl.DataFrame) -> tuple[float | None, float, int]:
@@ -70,33 +105,87 @@ def _ads(df: pl.DataFrame) -> tuple[float | None, float, int]:
     return div(total, w.height), total, w.height
 
 
-def _win_rate(df: pl.DataFrame) -> tuple[float | None, int, int]:
-    won = df.filter(pl.col("status") == "won").height
-    return pct_of(won, df.height), won, df.height
+# -- per period: one pass over the range, then a slice per period ------------------------------
+def _cut(df: pl.DataFrame, idx: np.ndarray, k: int) -> list[pl.DataFrame]:
+    """df (sorted by period number idx) as k slices, one per period."""
+    ends = np.cumsum(np.bincount(idx, minlength=k))
+    return [df.slice(int(e) - int(n), int(n))
+            for e, n in zip(ends, np.diff(ends, prepend=0), strict=True)]
+
+
+def _split(ctx: Context, df: pl.DataFrame, col: str, cols: list[Any] | None = None,
+           ) -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray]:
+    """The rows of df whose day `col` lies in the range (df's order); the same rows (only
+    `cols` when given) stably sorted by period; and their period numbers. Rows of period k in
+    df's order = what filtering df on the period's (clipped) bounds gives."""
+    rows = df.filter(pl.col(col).is_between(ctx.start, ctx.end))
+    starts = np.array([_day(p.clip_start) for p in ctx.periods], dtype=np.int64)
+    idx = np.searchsorted(starts, rows[col].cast(pl.Int64).to_numpy(), side="right") - 1
+    by_p = rows.select(cols) if cols else rows
+    if idx.size > 1 and bool((idx[1:] < idx[:-1]).any()):
+        order = np.argsort(idx, kind="stable")
+        by_p, idx = by_p.select(pl.all().gather(order)), idx[order]
+    return rows, by_p, idx
+
+
+def _per(ctx: Context, parts: list[pl.DataFrame], fn: Callable[[pl.DataFrame], Any],
+         ) -> dict[str, Any]:
+    return {p.label: fn(part) for p, part in zip(ctx.periods, parts, strict=True)}
+
+
+@_memo
+def _closed(ctx: Context) -> dict[str, Any]:
+    """Won and lost deals closed in the range (`all`; `won`: the won ones) and in every period
+    (`all_p`, `won_p`, `lost_p`: narrow frames)."""
+    src = deals(ctx).filter(CLOSED).with_columns(
+        _dd=(pl.col("closed") - pl.col("created")).dt.total_days())
+    rng, by_p, idx = _split(ctx, src, "closed", ["status", "amount", "winnable", "_dd"])
+    k = len(ctx.periods)
+    out = {"all": rng, "won": rng.filter(pl.col("status") == "won"), "all_p": _cut(by_p, idx, k)}
+    for status in ("won", "lost"):
+        m = by_p["status"] == status
+        out[f"{status}_p"] = _cut(by_p.filter(m), idx[m.to_numpy()], k)
+    return out
+
+
+# -- open deals ------------------------------------------------------------------------------
+@_memo
+def _spans(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """Per deal of deals(ctx): the day number it opens (created; FAR when unknown) and the day
+    it stops being open (its close day; -FAR when won/lost at an unknown date; FAR when not won
+    or lost — a null status is neither, so open). Open at t: opens <= t < stops."""
+    s = deals(ctx).select(
+        a=pl.col("created").cast(pl.Int64).fill_null(FAR),
+        b=pl.when(CLOSED.fill_null(False)).then(pl.col("closed").cast(pl.Int64).fill_null(-FAR))
+        .otherwise(FAR))
+    return s["a"].to_numpy(), s["b"].to_numpy()
+
+
+def _open_mask(ctx: Context, t: dt.date) -> np.ndarray:
+    a, b = _spans(ctx)
+    day = _day(t)
+    return (a <= day) & (day < b)
 
 
 def open_at(ctx: Context, t: dt.date) -> pl.DataFrame:
     """Deals open at the end of day t. (kpi_engine.deals.open_at drops a deal whose status is
     null — neither status nor stage — because `is_in` on null gives null; such a deal is not
     won/lost, so it is open.)"""
-    closed_by_t = CLOSED.fill_null(False) & (pl.col("closed").is_null() | (pl.col("closed") <= t))
-    return deals(ctx).filter((pl.col("created") <= t) & ~closed_by_t)
+    return deals(ctx).filter(pl.Series(_open_mask(ctx, t)))
+
+
+def _open_amount(ctx: Context, t: dt.date) -> float:
+    amounts = deals(ctx)["amount"].filter(pl.Series(_open_mask(ctx, t)))
+    return float(amounts.sum() or 0.0) if amounts.len() else 0.0
 
 
 # -- stage history ---------------------------------------------------------------------------
-def _cache(ctx: Context) -> dict[str, Any]:
-    return ctx.__dict__.setdefault("_measure_cache", {})
-
-
+@_memo
 def _stage_names(ctx: Context) -> dict[str, str]:
     """lower-case stage -> its most frequent spelling across deals and stage_history."""
-    cache = _cache(ctx)
-    if "pipeline:names" not in cache:
-        parts = [df["stage"] for df in (ctx.t("deals"), ctx.t("stage_history"))
-                 if df is not None and "stage" in df.columns]
-        cache["pipeline:names"] = (display_names(pl.concat(parts).cast(pl.String))
-                                   if parts else {})
-    return cache["pipeline:names"]
+    parts = [df["stage"] for df in (ctx.t("deals"), ctx.t("stage_history"))
+             if df is not None and "stage" in df.columns]
+    return display_names(pl.concat(parts).cast(pl.String)) if parts else {}
 
 
 def _raw_history(ctx: Context) -> pl.DataFrame:
@@ -110,11 +199,9 @@ def _raw_history(ctx: Context) -> pl.DataFrame:
     )
 
 
+@_memo
 def _funnel(ctx: Context) -> tuple[list[str], dict[str, int]]:
     """The funnel stages (lower-case keys) in order, and every stage's first appearance."""
-    cache = _cache(ctx)
-    if "pipeline:funnel" in cache:
-        return cache["pipeline:funnel"]
     h = _raw_history(ctx).sort(["entered_date", "_row"])
     first = h.unique("skey", keep="first", maintain_order=True)
     appear = first["skey"].to_list()
@@ -134,16 +221,13 @@ def _funnel(ctx: Context) -> tuple[list[str], dict[str, int]]:
                         key=lambda k: (order[k], pos[k]))
     else:
         funnel = [k for k in appear if k not in lost]
-    cache["pipeline:funnel"] = funnel, pos
     return funnel, pos
 
 
+@_memo
 def _history(ctx: Context) -> pl.DataFrame:
     """Stage history in time order per deal, consecutive rows of a stage collapsed into the
     first, with `next_day` (the deal's next entry, null for its last)."""
-    cache = _cache(ctx)
-    if "pipeline:history" in cache:
-        return cache["pipeline:history"]
     funnel, pos = _funnel(ctx)
     rank = {k: i for i, k in enumerate(funnel)}
     other = {k: len(funnel) + i for k, i in pos.items() if k not in rank}
@@ -154,13 +238,14 @@ def _history(ctx: Context) -> pl.DataFrame:
     )
     prev = pl.col("skey").shift(1).over("deal_id")
     h = h.filter(prev.is_null() | (prev != pl.col("skey")))
-    h = h.with_columns(next_day=pl.col("day").shift(-1).over("deal_id"))
-    cache["pipeline:history"] = h
-    return h
+    return h.with_columns(next_day=pl.col("day").shift(-1).over("deal_id"))
 
 
-def _at(ctx: Context, t: dt.date) -> pl.DataFrame:
-    """Deals open at t with `stage_t` (its stage at t) and `prob_t` (its probability at t)."""
+@_memo
+def _at_end(ctx: Context) -> pl.DataFrame:
+    """Deals open at the range's end t with `stage_t` (its stage at t) and `prob_t` (its
+    probability at t)."""
+    t = ctx.end
     d = open_at(ctx, t)
     still = ~CLOSED.fill_null(False)
     hist_stage: pl.Expr = pl.lit(None, pl.String)
@@ -173,7 +258,8 @@ def _at(ctx: Context, t: dt.date) -> pl.DataFrame:
                        .otherwise(pl.coalesce(hist_stage, pl.lit(UNKNOWN))))
     d = d.with_columns(_sk=pl.when(pl.col("stage_t") != UNKNOWN)
                        .then(pl.col("stage_t").str.to_lowercase()))
-    med = (deals(ctx).filter(still & pl.col("stage").is_not_null())
+    med = (deals(ctx).select("status", "stage", "probability")
+           .filter(still & pl.col("stage").is_not_null())
            .group_by(_sk=pl.col("stage").str.to_lowercase())
            .agg(_med=pl.col("probability").median()))
     d = d.join(med, on="_sk", how="left", maintain_order="left")
@@ -196,19 +282,17 @@ def _by_band(d: pl.DataFrame, agg: pl.Expr) -> dict[str, Any]:
 
 # -- A. won revenue, deals won ---------------------------------------------------------------
 def _won_revenue(ctx: Context) -> Value:
-    rng = _won(ctx, ctx.start, ctx.end)
-    total = _amount(rng)
-    by_period = _per(ctx, lambda s, e: _amount(_won(ctx, s, e)))
-    n = _with_amount(rng).height
-    return Value(total, by_period, _dims(ctx, rng, pl.col("amount").sum()),
+    c = _closed(ctx)
+    total = _amount(c["won"])
+    n = _with_amount(c["won"]).height
+    return Value(total, _per(ctx, c["won_p"], _amount), _won_by(ctx, "amount"),
                  explanation=f"Σ amount of {num(n)} won deals closed in {ctx.range_label} = "
                  f"{money(total, ctx.currency)}")
 
 
 def _deals_won(ctx: Context) -> Value:
-    rng = _won(ctx, ctx.start, ctx.end)
-    n = rng.height
-    by_period = _per(ctx, lambda s, e: float(_won(ctx, s, e).height))
+    c = _closed(ctx)
+    n = c["won"].height
     text = f"{num(n)} won deals closed in {ctx.range_label}"
     extra: dict[str, Any] = {}
     status = None
@@ -218,26 +302,23 @@ def _deals_won(ctx: Context) -> Value:
         extra = {"target": target, "attainment_pct": att}
         status = ATTAINMENT.status(att)
         text += f"; {num(n)} / {num(target)} target × 100 = {pct(att)}"
-    return Value(float(n), by_period, _dims(ctx, rng, pl.len()), extra, text, status)
+    return Value(float(n), _per(ctx, c["won_p"], _count), _won_by(ctx, "n"), extra,
+                 text, status)
 
 
 # -- F. pipeline -----------------------------------------------------------------------------
-def _created(ctx: Context, s: dt.date, e: dt.date) -> pl.DataFrame:
-    return deals(ctx).filter(pl.col("created").is_between(s, e))
-
-
 def _new_opportunities(ctx: Context) -> Value:
-    rng = _created(ctx, ctx.start, ctx.end)
-    by_period = _per(ctx, lambda s, e: float(_created(ctx, s, e).height))
+    rng, by_p, idx = _split(ctx, deals(ctx), "created", ["created"])
+    by_period = _per(ctx, _cut(by_p, idx, len(ctx.periods)), _count)
     return Value(float(rng.height), by_period, _dims(ctx, rng, pl.len()),
                  explanation=f"{num(rng.height)} deals created in {ctx.range_label}")
 
 
 def _pipeline_value(ctx: Context) -> Value:
-    d = _at(ctx, ctx.end)
+    d = _at_end(ctx)
     total = _amount(d)
     weighted = float(d.select((pl.col("amount") * pl.col("prob_t")).sum()).item() or 0.0)
-    by_period = _per(ctx, lambda s, e: _amount(open_at(ctx, e)))
+    by_period = {p.label: _open_amount(ctx, p.clip_end) for p in ctx.periods}
     by = ({"stage": breakdown(d, "stage_t", pl.col("amount").sum(), _stage_names(ctx))}
           if ctx.has("deals", "stage") else {})
     return Value(total, by_period, by, {"weighted": weighted},
@@ -247,7 +328,7 @@ def _pipeline_value(ctx: Context) -> Value:
 
 
 def _deals_by_stage(ctx: Context) -> Value:
-    d = _at(ctx, ctx.end)
+    d = _at_end(ctx)
     names = _stage_names(ctx)
     by: dict[str, dict[str, Any]] = {"stage": breakdown(d, "stage_t", pl.len(), names)}
     extra: dict[str, Any] = {
@@ -256,7 +337,7 @@ def _deals_by_stage(ctx: Context) -> Value:
         by["probability_band"] = _by_band(d, pl.len())
         extra["value_by_probability_band"] = {
             k: float(v) for k, v in _by_band(d, pl.col("amount").sum()).items()}
-    by_period = _per(ctx, lambda s, e: float(open_at(ctx, e).height))
+    by_period = {p.label: float(_open_mask(ctx, p.clip_end).sum()) for p in ctx.periods}
     return Value(float(d.height), by_period, by, extra,
                  explanation=f"{num(d.height)} deals open on {ctx.end.isoformat()} in "
                  f"{len(by['stage'])} stages")
@@ -293,13 +374,13 @@ def _time_in_stage(ctx: Context) -> Value:
                  f"{num(h.height)} stays = {num(value)} days")
 
 
-def _velocity_of(ctx: Context, s: dt.date, e: dt.date) -> tuple[float | None, str]:
-    closed = closed_in(ctx, s, e)
-    won = closed.filter(pl.col("status") == "won")
+def _velocity_of(ctx: Context, closed: pl.DataFrame, won: pl.DataFrame, e: dt.date,
+                 ) -> tuple[float | None, str]:
+    """Velocity from the deals closed (and won) in an interval ending on e."""
     ads = _ads(won)[0]
-    rate = _win_rate(closed)[0]
+    rate = pct_of(won.height, closed.height)
     cycle = _mean(_days(won))
-    n_open = open_at(ctx, e).height
+    n_open = int(_open_mask(ctx, e).sum())
     value = None
     if ads is not None and rate is not None:
         value = div(ads * n_open * rate / 100, cycle)
@@ -309,22 +390,25 @@ def _velocity_of(ctx: Context, s: dt.date, e: dt.date) -> tuple[float | None, st
 
 
 def _pipeline_velocity(ctx: Context) -> Value:
-    value, text = _velocity_of(ctx, ctx.start, ctx.end)
+    c = _closed(ctx)
+    value, text = _velocity_of(ctx, c["all"], c["won"], ctx.end)
     days = ctx.settings.selling_days_per_month
     per_month = None if value is None else value * days
-    return Value(value, _per(ctx, lambda s, e: _velocity_of(ctx, s, e)[0]),
+    by_period = {p.label: _velocity_of(ctx, a, w, p.clip_end)[0]
+                 for p, a, w in zip(ctx.periods, c["all_p"], c["won_p"], strict=True)}
+    return Value(value, by_period,
                  extra={"per_month": per_month, "selling_days_per_month": days},
                  explanation=f"{text}; × {num(days)} selling days = "
                  f"{money(per_month, ctx.currency)} per month")
 
 
 def _deals_by_channel(ctx: Context) -> Value:
-    rng = _won(ctx, ctx.start, ctx.end)
-    by = {"channel": breakdown(rng, "channel", pl.len())}
-    value_by = breakdown(rng, "channel", pl.col("amount").sum())
+    c = _closed(ctx)
+    rng = c["won"]
+    by = _won_by(ctx, "n", ("channel",))
+    value_by = _won_by(ctx, "amount", ("channel",)).get("channel", {})
     won_value = _amount(rng)
-    by_period = _per(ctx, lambda s, e: float(_won(ctx, s, e).height))
-    return Value(float(rng.height), by_period, by,
+    return Value(float(rng.height), _per(ctx, c["won_p"], _count), by,
                  {"value_by_channel": value_by, "won_value": won_value},
                  explanation=f"{num(rng.height)} won deals ({money(won_value, ctx.currency)}) "
                  f"over {len(by['channel'])} channels")
@@ -332,57 +416,62 @@ def _deals_by_channel(ctx: Context) -> Value:
 
 # -- G. conversion and closing ---------------------------------------------------------------
 def _win_rate_kpi(ctx: Context) -> Value:
-    rng = closed_in(ctx, ctx.start, ctx.end)
-    value, won, n = _win_rate(rng)
-    by_period = _per(ctx, lambda s, e: _win_rate(closed_in(ctx, s, e))[0])
+    c = _closed(ctx)
+    won, n = c["won"].height, c["all"].height
+    value = pct_of(won, n)
+    by_period = {p.label: pct_of(w.height, a.height)
+                 for p, a, w in zip(ctx.periods, c["all_p"], c["won_p"], strict=True)}
     agg = (pl.col("status") == "won").sum() / pl.len() * 100
-    return Value(value, by_period, _dims(ctx, rng, agg, ("rep", "team")),
+    return Value(value, by_period, _dims(ctx, c["all"], agg, ("rep", "team")),
                  explanation=f"{num(won)} won / {num(n)} closed deals × 100 = {pct(value)}")
 
 
-def _quote_to_close_of(ctx: Context, s: dt.date, e: dt.date) -> tuple[float | None, int, int]:
-    quotes = deals(ctx).filter(pl.col("quote_date").is_between(s, e))
+def _quote_to_close_of(ctx: Context, quotes: pl.DataFrame) -> tuple[float | None, int, int]:
     won = quotes.filter((pl.col("status") == "won")
                         & (pl.col("closed").is_null() | (pl.col("closed") <= ctx.end))).height
     return pct_of(won, quotes.height), won, quotes.height
 
 
 def _quote_to_close(ctx: Context) -> Value:
-    value, won, n = _quote_to_close_of(ctx, ctx.start, ctx.end)
-    return Value(value, _per(ctx, lambda s, e: _quote_to_close_of(ctx, s, e)[0]),
+    rng, by_p, idx = _split(ctx, deals(ctx), "quote_date", ["status", "closed"])
+    value, won, n = _quote_to_close_of(ctx, rng)
+    by_period = _per(ctx, _cut(by_p, idx, len(ctx.periods)),
+                     lambda df: _quote_to_close_of(ctx, df)[0])
+    return Value(value, by_period,
                  explanation=f"{num(won)} won / {num(n)} quotes sent × 100 = {pct(value)}")
 
 
 def _average_deal_size(ctx: Context) -> Value:
-    rng = _won(ctx, ctx.start, ctx.end)
-    value, total, n = _ads(rng)
-    return Value(value, _per(ctx, lambda s, e: _ads(_won(ctx, s, e))[0]),
-                 extra={"won_value": total, "won_deals": rng.height},
+    c = _closed(ctx)
+    value, total, n = _ads(c["won"])
+    return Value(value, _per(ctx, c["won_p"], lambda df: _ads(df)[0]),
+                 extra={"won_value": total, "won_deals": c["won"].height},
                  explanation=f"{money(total, ctx.currency)} / {num(n)} won deals = "
                  f"{money(value, ctx.currency)}")
 
 
 def _cycle_kpi(status: str, what: str) -> Callable[[Context], Value]:
     def compute(ctx: Context) -> Value:
-        days = _days(closed_in(ctx, ctx.start, ctx.end, status))
+        c = _closed(ctx)
+        days = _days(c["all"].filter(pl.col("status") == status))
         value = _mean(days)
-        by_period = _per(ctx, lambda s, e: _mean(_days(closed_in(ctx, s, e, status))))
-        return Value(value, by_period,
+        return Value(value, _per(ctx, c[f"{status}_p"], lambda df: _mean(_days(df))),
                      explanation=f"{num(float(days.sum() or 0))} days / {num(days.len())} "
                      f"{what} = {num(value)} days")
     return compute
 
 
-def _drop_off_of(df: pl.DataFrame) -> dict[str, Any]:
-    lost = df.filter(pl.col("status") == "lost")
-    unwinnable = lost.filter(pl.col("winnable").not_()).height
-    return {"n": df.height, "lost": lost.height, "unwinnable": unwinnable,
-            "value": pct_of(lost.height - unwinnable, df.height)}
+def _drop_off(n: int, lost: pl.DataFrame) -> dict[str, Any]:
+    unwinnable = int((~lost["winnable"]).sum())
+    return {"n": n, "lost": lost.height, "unwinnable": unwinnable,
+            "value": pct_of(lost.height - unwinnable, n)}
 
 
 def _conversation_drop_off(ctx: Context) -> Value:
-    r = _drop_off_of(closed_in(ctx, ctx.start, ctx.end))
-    by_period = _per(ctx, lambda s, e: _drop_off_of(closed_in(ctx, s, e))["value"])
+    c = _closed(ctx)
+    r = _drop_off(c["all"].height, c["all"].filter(pl.col("status") == "lost"))
+    by_period = {p.label: _drop_off(a.height, lost)["value"]
+                 for p, a, lost in zip(ctx.periods, c["all_p"], c["lost_p"], strict=True)}
     extra = {"lost_share": pct_of(r["lost"], r["n"]),
              "unwinnable_share_of_lost": pct_of(r["unwinnable"], r["lost"]),
              "unwinnable_share_of_all": pct_of(r["unwinnable"], r["n"])}
@@ -392,47 +481,81 @@ def _conversation_drop_off(ctx: Context) -> Value:
 
 
 # -- D. last contact -------------------------------------------------------------------------
-def _open_leads(ctx: Context, t: dt.date) -> pl.DataFrame:
-    df = ctx.t("leads")
-    assert df is not None
-    conv_day = pl.col("converted_date") <= t
-    converted = (pl.when(pl.col("converted").not_()).then(False)
-                 .when(pl.col("converted")).then(pl.col("converted_date").is_null() | conv_day)
-                 .otherwise(conv_day.fill_null(False)))
-    return (
-        df.with_row_index("_row")
-        .with_columns(created=pl.col("created_date").dt.date(),
-                      key=pl.coalesce(pl.col("lead_id"),
-                                      pl.lit("#row") + pl.col("_row").cast(pl.String)))
-        .filter((pl.col("created") <= t) & ~converted)
-    )
-
-
-def _stale_at(ctx: Context, t: dt.date) -> dict[str, Any]:
-    on_deals = ctx.t("deals") is not None
-    if on_deals:
-        recs, id_col = open_at(ctx, t).with_columns(key=pl.col("dkey")), "deal_id"
+@_memo
+def _records(ctx: Context) -> dict[str, Any]:
+    """The records last contact is measured on — deals when uploaded, else leads — as arrays:
+    `a`/`b` (open while a <= day < b), `code` (their id's number; n when none), `key`; and the
+    `day` and id number (`act_code`) of every activity on one of them, in day order."""
+    if ctx.t("deals") is not None:
+        id_col, (a, b) = "deal_id", _spans(ctx)
+        recs = deals(ctx).select(key=pl.col("dkey"), id=pl.col("deal_id"))
     else:
-        recs, id_col = _open_leads(ctx, t), "lead_id"
+        id_col, leads = "lead_id", ctx.t("leads")
+        assert leads is not None
+        conv = pl.col("converted_date").cast(pl.Int64)
+        recs = leads.with_row_index("_row").select(
+            key=pl.coalesce(pl.col("lead_id"), pl.lit("#row") + pl.col("_row").cast(pl.String)),
+            id=pl.col("lead_id"),
+            a=pl.col("created_date").dt.date().cast(pl.Int64).fill_null(FAR),
+            b=pl.when(pl.col("converted").not_()).then(FAR)
+            .when(pl.col("converted")).then(conv.fill_null(-FAR)).otherwise(conv.fill_null(FAR)))
+        a, b = recs["a"].to_numpy(), recs["b"].to_numpy()
+    ids = recs["id"].drop_nulls().unique()
+    codes = pl.DataFrame({id_col: ids, "_c": pl.int_range(ids.len(), dtype=pl.Int64, eager=True)})
+    code = (recs.select(pl.col("id").alias(id_col))
+            .join(codes, on=id_col, how="left", maintain_order="left")["_c"])
     acts = ctx.t("activities")
     assert acts is not None
-    last = (acts.filter(pl.col(id_col).is_not_null() & (pl.col("activity_date").dt.date() <= t))
-            .group_by(id_col).agg(_act=pl.col("activity_date").dt.date().max()))
-    recs = recs.join(last, on=id_col, how="left", maintain_order="left").with_columns(
-        days=(pl.lit(t) - pl.max_horizontal("created", "_act")).dt.total_days())
-    stale = recs.filter(pl.col("days") > ctx.settings.stale_after_days).height
-    return {"value": pct_of(stale, recs.height), "stale": stale, "open": recs.height,
-            "mean": _mean(recs["days"]), "records": "deals" if on_deals else "leads",
-            "days": dict(zip(recs["key"], recs["days"], strict=True))}
+    hashed = codes.select(_h=pl.col(id_col).hash(), _id=pl.col(id_col), _c=pl.col("_c"))
+    acts = (  # joined on the id's hash (faster than on the string), then checked
+        acts.select(id_col, "activity_date").with_columns(_h=pl.col(id_col).hash())
+        .join(hashed, on="_h", how="inner", maintain_order="left")
+        .filter(pl.col(id_col) == pl.col("_id"))
+        .select(day=pl.col("activity_date").dt.date().cast(pl.Int64), code=pl.col("_c"))
+        .drop_nulls("day"))
+    day, act_code = acts["day"].to_numpy(), acts["code"].to_numpy()
+    if day.size > 1 and bool((day[1:] < day[:-1]).any()):
+        order = np.argsort(day, kind="stable")
+        day, act_code = day[order], act_code[order]
+    return {"a": a, "b": b, "code": code.fill_null(ids.len()).to_numpy(), "n": ids.len(),
+            "key": recs["key"], "day": day, "act_code": act_code,
+            "records": "deals" if id_col == "deal_id" else "leads"}
+
+
+def _stale_share(ctx: Context, r: dict[str, Any], t: dt.date) -> float | None:
+    """% of the records open at t whose last contact (creation or activity up to t) is more
+    than S = stale_after_days before t: created before [t − S, t] and no activity in it."""
+    day, s = _day(t), ctx.settings.stale_after_days
+    lo = int(np.searchsorted(r["day"], day - s, side="left"))
+    hi = int(np.searchsorted(r["day"], day, side="right"))
+    contacted = np.zeros(r["n"] + 1, dtype=bool)
+    contacted[r["act_code"][lo:hi]] = True
+    is_open = (r["a"] <= day) & (day < r["b"])
+    stale = is_open & (r["a"] <= day - s - 1) & ~contacted[r["code"]]
+    return pct_of(int(stale.sum()), int(is_open.sum()))
+
+
+def _stale_at_end(ctx: Context, r: dict[str, Any]) -> dict[str, Any]:
+    day = _day(ctx.end)
+    upto = int(np.searchsorted(r["day"], day, side="right"))
+    last = np.full(r["n"] + 1, -FAR, dtype=np.int64)
+    np.maximum.at(last, r["act_code"][:upto], r["day"][:upto])
+    is_open = (r["a"] <= day) & (day < r["b"])
+    days = pl.Series("days", day - np.maximum(r["a"][is_open], last[r["code"][is_open]]))
+    stale = int((days > ctx.settings.stale_after_days).sum())
+    keys = r["key"].filter(pl.Series(is_open))
+    return {"value": pct_of(stale, days.len()), "stale": stale, "open": days.len(),
+            "mean": _mean(days), "days": dict(zip(keys.to_list(), days.to_list(), strict=True))}
 
 
 def _stale_leads_deals(ctx: Context) -> Value:
-    r = _stale_at(ctx, ctx.end)
-    by_period = _per(ctx, lambda s, e: _stale_at(ctx, e)["value"])
+    recs = _records(ctx)
+    r = _stale_at_end(ctx, recs)
+    by_period = {p.label: _stale_share(ctx, recs, p.clip_end) for p in ctx.periods}
     extra = {"open_records": r["open"], "mean_days_since_last_contact": r["mean"],
-             "days_since_last_contact": r["days"], "records": r["records"]}
+             "days_since_last_contact": r["days"], "records": recs["records"]}
     return Value(r["value"], by_period, extra=extra,
-                 explanation=f"{num(r['stale'])} of {num(r['open'])} open {r['records']} "
+                 explanation=f"{num(r['stale'])} of {num(r['open'])} open {recs['records']} "
                  f"without contact for more than {ctx.settings.stale_after_days} days on "
                  f"{ctx.end.isoformat()} = {pct(r['value'])}")
 
