@@ -442,3 +442,23 @@ def test_churn_by_rep_with_customers_on_orders_but_reps_only_on_subscriptions():
     assert k.available and k.value == 100.0  # 2024-03: x lost of {x}
     assert k.by == {}
     assert k.extra == {"period": "2024-03", "lost_account_lifetime_days_by_rep": {}}
+
+
+def test_churn_of_the_last_period_counts_its_whole_period_after_the_range_end():
+    orders = b"""order_id;order_date;customer;total
+o1;2024-01-10;a;1
+o2;2024-01-20;b;1
+o3;2024-02-05;c;1
+o4;2024-02-10;a;1
+o5;2024-03-20;b;1
+"""
+    k = run([("o.csv", orders)], start=D(2024, 1, 1), end=D(2024, 3, 15),
+            only=["churn_rate", "customer_retention_rate"])
+    churn, retention = k["churn_rate"], k["customer_retention_rate"]
+    # February: a, b active in January; a, c in February (c new): b lost, a retained
+    assert churn.value == pytest.approx(50.0) and churn.extra == {"period": "2024-02"}
+    assert retention.value == pytest.approx(50.0)
+    # March is the whole month: b's order of 2024-03-20 makes b active (not new) in it
+    assert churn.by_period == {"2024-01": None, "2024-02": pytest.approx(50.0),
+                               "2024-03": pytest.approx(100.0)}
+    assert retention.by_period["2024-03"] == pytest.approx(50.0)

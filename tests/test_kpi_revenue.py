@@ -88,3 +88,55 @@ def test_revenue_is_unavailable_without_orders():
     k = run([("d.csv", deals)], only=["revenue"])["revenue"]
     assert not k.available and k.value is None
     assert k.missing_fields == ("orders.revenue",)
+
+
+# order B's lines are not consecutive and order A has lines in January and February; C has no
+# customer, D no revenue; regions and channels are spelled in several cases
+MESSY = b"""order_id;order_date;customer;region;channel;total
+B;2024-01-05;a@x.com;North;web;10
+A;2024-01-05;b@x.com;north;Web;20
+B;2024-01-05;a@x.com;NORTH;web;5
+A;2024-02-01;b@x.com;South;shop;7
+C;2024-02-10;;North;web;3
+D;2024-02-11;c@x.com;South;shop;
+E;2024-02-12;B@x.com;South;shop;8
+"""
+
+
+def test_orders_apv_and_frequency_when_an_orders_lines_are_apart_or_in_two_periods():
+    k = run([("o.csv", MESSY)], only=["orders_count", "average_purchase_value",
+                                      "purchase_frequency"])
+    assert k["orders_count"].value == 5  # B, A, C, D, E
+    assert k["orders_count"].by_period == {"2024-01": 2, "2024-02": 4}  # A counts in both
+    apv = k["average_purchase_value"]
+    assert apv.value == pytest.approx(53 / 4)  # D has no revenue: B, A, C, E
+    assert apv.by_period == {"2024-01": pytest.approx(35 / 2), "2024-02": pytest.approx(18 / 3)}
+    freq = k["purchase_frequency"]
+    assert freq.value == pytest.approx(4 / 3)  # B, A, D, E of a, b, c (C has no customer)
+    assert freq.by_period == {"2024-01": pytest.approx(1.0), "2024-02": pytest.approx(3 / 2)}
+
+
+def test_orders_count_when_lines_are_grouped_but_ids_unsorted():
+    orders = b"""order_id;order_date;customer;total
+Z;2024-01-02;a;1
+Z;2024-01-02;a;2
+Y;2024-01-31;b;3
+Y;2024-02-01;b;4
+X;2024-02-03;a;5
+"""
+    k = run([("o.csv", orders)], only=["orders_count", "average_purchase_value"])
+    assert k["orders_count"].value == 3
+    assert k["orders_count"].by_period == {"2024-01": 2, "2024-02": 2}
+    assert k["average_purchase_value"].by_period["2024-02"] == pytest.approx(9 / 2)
+
+
+def test_breakdowns_group_spellings_case_insensitively():
+    k = run([("o.csv", MESSY)], only=["revenue", "revenue_by_region", "repeat_sales_by_channel"])
+    assert k["revenue"].by == {"region": {"North": 38.0, "South": 15.0}}
+    assert k["revenue_by_region"].by == {"region": {"North": 38.0, "South": 15.0}}
+    assert k["revenue_by_region"].extra["share_pct"]["North"] == pytest.approx(38 / 53 * 100)
+    rep = k["repeat_sales_by_channel"]
+    # b@x.com (first 2024-01-05) bought again on 2024-02-01 (7) and, as B@x.com, 2024-02-12 (8)
+    assert rep.value == pytest.approx(15 / 53 * 100)
+    assert rep.by == {"channel": {"shop": pytest.approx(100.0), "web": pytest.approx(0.0)}}
+    assert rep.by_period == {"2024-01": pytest.approx(0.0), "2024-02": pytest.approx(15 / 18 * 100)}

@@ -3,6 +3,8 @@ subscription stocks of group A (mrr, arr, arpa).
 
 Customers come from orders.customer_id when orders have it, else from subscriptions (catalogue
 section 2, "Customers" and "Subscriptions"). Retention and churn use whole periods of the grain.
+The order lines come numbered by customer and period from revenue.py (`order_rows`,
+`range_parts`): the orders-based counts below use integer keys and slices.
 """
 
 from __future__ import annotations
@@ -10,17 +12,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from types import ModuleType
+from typing import Any, Literal
 
+import numpy as np
 import polars as pl
 
 from kpi_engine.catalogue import register
 from kpi_engine.catalogue.spec import ATTAINMENT, INF, KPI, Band, Value
 from kpi_engine.context import Context
 from kpi_engine.fmt import div, money, num, pct, pct_of, ratio
-from kpi_engine.measures import breakdown, display_names, first_purchases, in_interval, orders
+from kpi_engine.measures import breakdown, display_names
 from kpi_engine.measures import revenue as revenue_of
-from kpi_engine.query import Grain, Period, add_months, month_end, month_start, period_of
+from kpi_engine.query import add_months, month_end, month_start
 from kpi_engine.targets import company_target
 
 Basis = Literal["orders", "subscriptions"]
@@ -29,6 +33,18 @@ BASIS = "orders.customer_id|subscriptions"
 COSTS = "marketing|settings.marketing_costs_per_month|settings.sales_costs_per_month"
 SUBS = "subscriptions.mrr|subscriptions.amount"
 DAY = dt.timedelta(days=1)
+
+
+def _cache(ctx: Context) -> dict[Any, Any]:
+    return ctx.__dict__.setdefault("_measure_cache", {})
+
+
+def _lines() -> ModuleType:
+    """revenue.py, which numbers the order lines once for groups A and H; imported on use (an
+    import at the top would register group A before this module and reorder the catalogue)."""
+    from kpi_engine.catalogue import revenue
+
+    return revenue
 
 
 # -- customer sets ---------------------------------------------------------------------------
@@ -42,7 +58,7 @@ def _both(ctx: Context) -> bool:
 
 def _subs(ctx: Context) -> pl.DataFrame:
     """Subscription rows with `s` / `e` (first / last subscribed day) and `ckey`."""
-    cache = ctx.__dict__.setdefault("_measure_cache", {})
+    cache = _cache(ctx)
     if "customers:subs" not in cache:
         df = ctx.t("subscriptions")
         assert df is not None
@@ -67,20 +83,30 @@ def _subscribed(ctx: Context, d: dt.date) -> pl.DataFrame:
     return _keys(_subscribed_rows(ctx, d))
 
 
-def _active(ctx: Context, start: dt.date, end: dt.date) -> pl.DataFrame:
-    """Customers with a valid order in [start, end]."""
-    return _keys(in_interval(orders(ctx), "order_date", start, end))
-
-
 def _firsts(ctx: Context, basis: Basis) -> pl.DataFrame:
     """ckey -> `first`: first valid purchase ever, or earliest subscription start."""
     if basis == "orders":
-        return first_purchases(ctx)
-    cache = ctx.__dict__.setdefault("_measure_cache", {})
+        return _lines().order_rows(ctx).firsts
+    cache = _cache(ctx)
     if "customers:first_sub" not in cache:
         cache["customers:first_sub"] = (_subs(ctx).filter(pl.col("ckey").is_not_null())
                                         .group_by("ckey").agg(first=pl.col("s").min()))
     return cache["customers:first_sub"]
+
+
+def _first_count(ctx: Context, basis: Basis, before: dt.date) -> int:
+    """Customers whose first purchase (subscription start) is before day `before`."""
+    cache = _cache(ctx)
+    if ("customers:first_days", basis) not in cache:
+        firsts = _firsts(ctx, basis)["first"].drop_nulls().sort()
+        cache["customers:first_days", basis] = _lines().as_days(firsts)
+    return int(np.searchsorted(cache["customers:first_days", basis],
+                               np.datetime64(before, "D"), side="left"))
+
+
+def _new_count(ctx: Context, basis: Basis, start: dt.date, end: dt.date) -> int:
+    """Customers whose first purchase (subscription start) lies in [start, end]."""
+    return max(0, _first_count(ctx, basis, end + DAY) - _first_count(ctx, basis, start))
 
 
 def _new(ctx: Context, basis: Basis, start: dt.date, end: dt.date) -> pl.DataFrame:
@@ -88,61 +114,67 @@ def _new(ctx: Context, basis: Basis, start: dt.date, end: dt.date) -> pl.DataFra
     return f.filter((pl.col("first") >= start) & (pl.col("first") <= end)).select("ckey")
 
 
-def _minus(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
-    return a.join(b, on="ckey", how="anti")
+def _flow(ctx: Context, start: dt.date, end: dt.date,
+          ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Subscribed customers at the start and at the end of the whole period [start, end], and
+    the lost ones (at its start, not at its end)."""
+    at_start, at_end = _subscribed(ctx, start - DAY), _subscribed(ctx, end)
+    return at_start, at_end, at_start.join(at_end, on="ckey", how="anti")
 
 
 @dataclass(frozen=True)
-class Flow:
-    """Customers at start and end of a whole period, new and lost in it."""
+class Counts:
+    """Customers at the start of a whole period, lost in it, at its end and not new."""
 
-    start: pl.DataFrame
-    end: pl.DataFrame
-    new: pl.DataFrame
+    start: int
+    lost: int
+    retained: int
 
-    @property
-    def lost(self) -> pl.DataFrame:
-        return _minus(self.start, self.end)
-
-    @property
-    def retained(self) -> pl.DataFrame:
-        return _minus(self.end, self.new)
-
-    @property
-    def retention(self) -> float | None:
-        return pct_of(self.retained.height, self.start.height)
-
-    @property
-    def churn(self) -> float | None:
-        return pct_of(self.lost.height, self.start.height)
+    def rate(self, kind: str) -> float | None:
+        return pct_of(self.retained if kind == "retention" else self.lost, self.start)
 
 
-def _flow(ctx: Context, basis: Basis, start: dt.date, end: dt.date, grain: Grain) -> Flow:
-    """The customer flow of the whole period [start, end] (P−1: the whole period before)."""
-    new = _new(ctx, basis, start, end)
-    if basis == "subscriptions":
-        return Flow(_subscribed(ctx, start - DAY), _subscribed(ctx, end), new)
-    _, p_start, p_end = period_of(start - DAY, grain, ctx.settings.fiscal_year_start)
-    return Flow(_active(ctx, p_start, p_end), _active(ctx, start, end), new)
+def _counts(ctx: Context, basis: Basis, i: int) -> Counts:
+    """The customer flow of the whole period ctx.periods[i] (P−1: the whole period before)."""
+    memo = _cache(ctx).setdefault(("customers:counts", basis), {})
+    if i not in memo:
+        if basis == "orders":
+            g = _lines().active_customers(ctx).group_by("q").agg(n=pl.len(), lost=(~pl.col("kept")).sum(),
+                                               new=pl.col("new").sum())
+            at = {q: (n, lost, new) for q, n, lost, new in g.iter_rows()}
+            for j in range(len(ctx.periods)):
+                start, lost, _ = at.get(j, (0, 0, 0))
+                end, _, new = at.get(j + 1, (0, 0, 0))
+                memo[j] = Counts(start, lost, end - new)
+        else:
+            p = ctx.periods[i]
+            at_start, at_end, lost = _flow(ctx, p.start, p.end)
+            new = _new(ctx, "subscriptions", p.start, p.end)
+            memo[i] = Counts(at_start.height, lost.height,
+                             at_end.join(new, on="ckey", how="anti").height)
+    return memo[i]
 
 
-def _headline_period(ctx: Context) -> Period | None:
+def _head(ctx: Context) -> int | None:
     """The last period of the range whose end is on or before the range end."""
-    done = [p for p in ctx.periods if p.end <= ctx.end]
+    done = [i for i, p in enumerate(ctx.periods) if p.end <= ctx.end]
     return done[-1] if done else None
 
 
 def _monthly_churn(ctx: Context) -> tuple[float | None, int, int]:
     """Subscriptions' monthly churn %: Σ lost / Σ at start over the whole calendar months
     intersecting the range that end by the range end."""
-    lost = at_start = 0
-    m = month_start(ctx.start)
-    while month_end(m) <= ctx.end:
-        f = _flow(ctx, "subscriptions", m, month_end(m), "month")
-        lost += f.lost.height
-        at_start += f.start.height
-        m = add_months(m, 1)
-    return pct_of(lost, at_start), lost, at_start
+    memo = _cache(ctx)
+    if "customers:monthly_churn" not in memo:
+        lost = at_start = 0
+        m = month_start(ctx.start)
+        while month_end(m) <= ctx.end:
+            f = _flow(ctx, m, month_end(m))
+            lost += f[2].height
+            at_start += f[0].height
+            m = add_months(m, 1)
+        memo["customers:monthly_churn"] = pct_of(lost, at_start), lost, at_start
+    return memo["customers:monthly_churn"]
 
 
 # -- costs ------------------------------------------------------------------------------------
@@ -175,10 +207,13 @@ class Cac:
 
 
 def _cac_of(ctx: Context, start: dt.date, end: dt.date) -> Cac:
-    marketing, source = _marketing_cost(ctx, start, end)
-    sales = (ctx.settings.sales_costs_per_month or 0.0) * ctx.months(start, end)
-    new = _new(ctx, _basis(ctx), start, end).height
-    return Cac(div(marketing + sales, new), marketing, source, sales, new)
+    memo = _cache(ctx).setdefault("customers:cac", {})
+    if (start, end) not in memo:
+        marketing, source = _marketing_cost(ctx, start, end)
+        sales = (ctx.settings.sales_costs_per_month or 0.0) * ctx.months(start, end)
+        new = _new_count(ctx, _basis(ctx), start, end)
+        memo[start, end] = Cac(div(marketing + sales, new), marketing, source, sales, new)
+    return memo[start, end]
 
 
 def _costs_available(ctx: Context) -> bool:
@@ -190,13 +225,13 @@ def _costs_available(ctx: Context) -> bool:
 # -- new customers, CAC, frequency ------------------------------------------------------------
 def _new_customers(ctx: Context) -> Value:
     basis = _basis(ctx)
-    n = _new(ctx, basis, ctx.start, ctx.end).height
-    by_period = {p.label: float(_new(ctx, basis, p.clip_start, p.clip_end).height)
+    n = _new_count(ctx, basis, ctx.start, ctx.end)
+    by_period = {p.label: float(_new_count(ctx, basis, p.clip_start, p.clip_end))
                  for p in ctx.periods}
     first = "first purchase ever" if basis == "orders" else "earliest subscription start"
     extra: dict = {"source": basis}
     if _both(ctx):
-        extra["subscriptions_based"] = _new(ctx, "subscriptions", ctx.start, ctx.end).height
+        extra["subscriptions_based"] = _new_count(ctx, "subscriptions", ctx.start, ctx.end)
     text = f"{num(n)} customers whose {first} is in {ctx.range_label}"
     status = None
     target = company_target(ctx, ctx.start, ctx.end, metric="new_customers")
@@ -221,35 +256,26 @@ def _cac(ctx: Context) -> Value:
                  f"= {money(c.value, ctx.currency)}")
 
 
-def _frequency_of(df: pl.DataFrame) -> tuple[float | None, int, int]:
-    with_customer = df.filter(pl.col("ckey").is_not_null())
-    n_orders = int(with_customer["okey"].n_unique()) if with_customer.height else 0
-    customers = int(with_customer["ckey"].n_unique()) if with_customer.height else 0
-    return div(n_orders, customers), n_orders, customers
+def _frequency(ctx: Context) -> tuple[tuple[float | None, int, int], list[float | None]]:
+    """(orders / customers, orders, customers) of the range, and orders / customers per period,
+    over the lines with a customer."""
+    cache = _cache(ctx)
+    if "customers:frequency" not in cache:
+        n, per_n = _lines().order_counts(ctx, "_c")
+        customers, per_c = _lines().customer_counts(ctx)
+        cache["customers:frequency"] = ((div(n, customers), n, customers),
+                                        [div(a, b) for a, b in zip(per_n, per_c, strict=True)])
+    return cache["customers:frequency"]
 
 
 def _purchase_frequency(ctx: Context) -> Value:
-    o = orders(ctx)
-    value, n, c = _frequency_of(in_interval(o, "order_date", ctx.start, ctx.end))
-    by_period = {p.label: _frequency_of(in_interval(o, "order_date", p.clip_start, p.clip_end))[0]
-                 for p in ctx.periods}
+    (value, n, c), per = _frequency(ctx)
+    by_period = {p.label: v for p, v in zip(ctx.periods, per, strict=True)}
     return Value(value, by_period, explanation=f"{num(n)} orders / {num(c)} customers = "
                  f"{num(value, 2) if value is not None else 'n/a'}")
 
 
 # -- lifespan and lifetime value -----------------------------------------------------------
-def _lifespan_orders(ctx: Context) -> tuple[float | None, int]:
-    """Mean (last − first order day) / 365.25 over customers with ≥ 2 order days up to the
-    range end (all data before it)."""
-    o = orders(ctx).filter(pl.col("ckey").is_not_null() & (pl.col("d") <= ctx.end))
-    spans = (o.group_by("ckey").agg(n=pl.col("d").n_unique(),
-                                    days=(pl.col("d").max() - pl.col("d").min()).dt.total_days())
-             .filter(pl.col("n") >= 2))
-    if spans.height == 0:
-        return None, 0
-    return float(spans["days"].mean()) / 365.25, spans.height  # type: ignore[arg-type]
-
-
 def _lifespan_subs(ctx: Context) -> tuple[float | None, float | None]:
     """(years = 1 / monthly churn / 12, monthly churn %); n/a when nobody was lost."""
     churn, lost, _ = _monthly_churn(ctx)
@@ -267,7 +293,7 @@ def _customer_lifespan(ctx: Context) -> Value:
     extra: dict = {"source": basis}
     sub_years, churn = _lifespan_subs(ctx) if ctx.has("subscriptions") else (None, None)
     if basis == "orders":
-        value, n = _lifespan_orders(ctx)
+        value, n = _lines().lifespan(ctx)
         text = (f"mean (last − first purchase) of {num(n)} customers with ≥ 2 purchase days up "
                 f"to {ctx.end.isoformat()} = {_years(value)}")
     else:
@@ -282,7 +308,7 @@ def _customer_lifespan(ctx: Context) -> Value:
 
 def _gross_margin(ctx: Context) -> float | None:
     """Revenue-weighted margin % of the range's rows having both a cost and a revenue."""
-    rng = in_interval(orders(ctx), "order_date", ctx.start, ctx.end)
+    rng = _lines().range_parts(ctx).df.select("revenue", "cost", "profit")
     cost = pl.coalesce(pl.col("cost"), pl.col("revenue") - pl.col("profit"))
     rows = rng.with_columns(_cost=cost).filter(
         pl.col("_cost").is_not_null() & pl.col("revenue").is_not_null())
@@ -305,14 +331,18 @@ class Clv:
 
 
 def _clv_of(ctx: Context) -> Clv:
-    rng = in_interval(orders(ctx), "order_date", ctx.start, ctx.end)
-    with_rev = rng.filter(pl.col("revenue").is_not_null())
-    apv = div(revenue_of(with_rev), int(with_rev["okey"].n_unique()) if with_rev.height else 0)
-    frequency = _frequency_of(rng)[0]
-    lifespan = _lifespan_orders(ctx)[0]
-    value = (None if apv is None or frequency is None or lifespan is None
-             else apv * frequency / ctx.range_years * lifespan)
-    return Clv(value, apv, frequency, lifespan)
+    cache = _cache(ctx)
+    if "customers:clv" not in cache:
+        lines = _lines()
+        rev = lines.range_parts(ctx).df["revenue"].drop_nulls()
+        apv = div(float(rev.sum() or 0.0) if rev.len() else 0.0,
+                  lines.order_counts(ctx, "revenue")[0])
+        frequency = _frequency(ctx)[0][0]
+        lifespan = lines.lifespan(ctx)[0]
+        value = (None if apv is None or frequency is None or lifespan is None
+                 else apv * frequency / ctx.range_years * lifespan)
+        cache["customers:clv"] = Clv(value, apv, frequency, lifespan)
+    return cache["customers:clv"]
 
 
 def _clv(ctx: Context) -> Value:
@@ -320,8 +350,7 @@ def _clv(ctx: Context) -> Value:
     cur = ctx.currency
     extra: dict = {"method": "apv_x_frequency_x_lifespan"}
     if _costs_available(ctx):
-        rng = in_interval(orders(ctx), "order_date", ctx.start, ctx.end)
-        per_customer = div(revenue_of(rng), _keys(rng).height)
+        per_customer = div(revenue_of(_lines().range_parts(ctx).df), _frequency(ctx)[0][2])
         cac = _cac_of(ctx, ctx.start, ctx.end).value
         extra["clv_revenue_minus_cac"] = (
             None if per_customer is None or c.lifespan is None or cac is None
@@ -351,27 +380,26 @@ def _ltv_cac(ctx: Context) -> Value:
 def _rate_kpi(kind: Literal["retention", "churn"]) -> Callable[[Context], Value]:
     def compute(ctx: Context) -> Value:
         basis = _basis(ctx)
-        by_period = {p.label: getattr(_flow(ctx, basis, p.start, p.end, ctx.grain), kind)
-                     for p in ctx.periods}
-        head = _headline_period(ctx)
-        extra: dict = {"period": head.label if head else None}
+        by_period = {p.label: _counts(ctx, basis, i).rate(kind)
+                     for i, p in enumerate(ctx.periods)}
+        h = _head(ctx)
+        extra: dict = {"period": ctx.periods[h].label if h is not None else None}
         by: dict = {}
-        if head is None:
+        if h is None:
             value, text = None, f"no whole {ctx.grain} ends by {ctx.end.isoformat()}: n/a"
             if _both(ctx):
                 extra["subscriptions_based"] = None
         else:
-            f = _flow(ctx, basis, head.start, head.end, ctx.grain)
-            value = getattr(f, kind)
-            top = f.retained.height if kind == "retention" else f.lost.height
+            f = _counts(ctx, basis, h)
+            value = f.rate(kind)
+            top = f.retained if kind == "retention" else f.lost
             what = "at end not new" if kind == "retention" else "lost"
-            text = (f"{num(top)} customers {what} in {head.label} / {num(f.start.height)} at "
+            text = (f"{num(top)} customers {what} in {ctx.periods[h].label} / {num(f.start)} at "
                     f"its start × 100 = {pct(value)}")
             if _both(ctx):
-                sub = _flow(ctx, "subscriptions", head.start, head.end, ctx.grain)
-                extra["subscriptions_based"] = getattr(sub, kind)
+                extra["subscriptions_based"] = _counts(ctx, "subscriptions", h).rate(kind)
         if kind == "churn" and _rep_table(ctx, basis):
-            by["rep"] = _churn_by_rep(ctx, basis, head)[0]
+            by["rep"] = _churn_by_rep(ctx, basis, h)[0]
         return Value(value, by_period, by, extra, text)
     return compute
 
@@ -380,72 +408,89 @@ def _rep_table(ctx: Context, basis: Basis) -> bool:
     return ctx.has("orders" if basis == "orders" else "subscriptions", "rep")
 
 
-def _rep_map(df: pl.DataFrame) -> pl.DataFrame:
-    """ckey -> rep on most of the customer's rows (ties: first in code-point order)."""
-    names = display_names(df["rep"])
-    counts = (df.filter(pl.col("ckey").is_not_null() & pl.col("rep").is_not_null())
-              .group_by("ckey", k=pl.col("rep").str.to_lowercase()).len()
-              .sort(["ckey", "len", "k"], descending=[False, True, False])
-              .unique("ckey", keep="first", maintain_order=True))
-    return counts.select("ckey", rep=pl.col("k").replace(names))
+def _rep_map(df: pl.DataFrame, key: str, names: dict[str, str]) -> pl.DataFrame:
+    """key -> rep on most of the customer's rows (ties: first in code-point order)."""
+    counts = (df.filter(pl.col(key).is_not_null() & pl.col("rep").is_not_null())
+              .group_by(key, "rep").len()
+              .group_by(key, k=pl.col("rep").str.to_lowercase()).agg(pl.col("len").sum())
+              .sort([key, "len", "k"], descending=[False, True, False])
+              .unique(key, keep="first", maintain_order=True))
+    return counts.select(key, rep=pl.col("k").replace(names))
 
 
-def _churn_by_rep(ctx: Context, basis: Basis, head: Period | None,
-                  ) -> tuple[dict, dict, Flow | None]:
-    """(churn % per rep, mean lifetime days of the lost accounts per rep, the flow)."""
-    if head is None:
-        return {}, {}, None
-    f = _flow(ctx, basis, head.start, head.end, ctx.grain)
-    rows = orders(ctx) if basis == "orders" else _subs(ctx)
-    at_start = (f.start.join(_rep_map(rows), on="ckey", how="left")
-                .join(f.end.with_columns(_kept=pl.lit(True)), on="ckey", how="left")
-                .with_columns(lost=pl.col("_kept").is_null()))
-    by_rep = breakdown(at_start, "rep", pl.col("lost").sum() / pl.len() * 100)
-    lost = at_start.filter(pl.col("lost")).join(_firsts(ctx, basis), on="ckey", how="left")
+def _lost_accounts(ctx: Context, basis: Basis, h: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The customers at the start of period h (`rep`, `lost`) and the lost ones with `days`
+    (last − first purchase or subscribed day)."""
+    head = ctx.periods[h]
     if basis == "orders":
-        last = (orders(ctx).filter(pl.col("ckey").is_not_null() & (pl.col("d") < head.start))
-                .group_by("ckey").agg(last=pl.col("d").max()))
+        r = _lines().order_rows(ctx)
+        act = _lines().active_customers(ctx)
+        start = act.filter(pl.col("q") == h).select("c", lost=~pl.col("kept"))
+        lines = r.lines.select("_c", "rep").filter(pl.col("_c").is_in(start["c"].implode()))
+        at_start = start.join(_rep_map(lines, "_c", display_names(r.lines["rep"])), left_on="c",
+                              right_on="_c", how="left")
+        lost = at_start.filter(pl.col("lost"))
+        before = r.dated.select("_c", "d").slice(0, r.cut(head.start))
+        last = (before.filter(pl.col("_c").is_in(lost["c"].implode()))
+                .group_by("_c").agg(last=pl.col("d").max()))
+        lost = lost.with_columns(first=r.firsts["first"].gather(lost["c"])).join(
+            last, left_on="c", right_on="_c", how="left")
     else:
-        last = (_subs(ctx).filter(pl.col("ckey").is_not_null() & (pl.col("e") <= head.end))
+        (start, end, _), subs = _flow(ctx, head.start, head.end), _subs(ctx)
+        at_start = (start.join(_rep_map(subs, "ckey", display_names(subs["rep"])),
+                               on="ckey", how="left")
+                    .join(end.with_columns(_kept=pl.lit(True)), on="ckey", how="left")
+                    .with_columns(lost=pl.col("_kept").is_null()))
+        last = (subs.filter(pl.col("ckey").is_not_null() & (pl.col("e") <= head.end))
                 .group_by("ckey").agg(last=pl.col("e").max()))
-    lost = lost.join(last, on="ckey", how="left").with_columns(
-        days=(pl.col("last") - pl.col("first")).dt.total_days())
-    names = {k.lower(): k for k in by_rep}
-    life = breakdown(lost, "rep", pl.col("days").mean(), names)
-    return by_rep, {k: life.get(k) for k in by_rep}, f
+        lost = (at_start.filter(pl.col("lost")).join(_firsts(ctx, basis), on="ckey", how="left")
+                .join(last, on="ckey", how="left"))
+    return at_start, lost.with_columns(days=(pl.col("last") - pl.col("first")).dt.total_days())
+
+
+def _churn_by_rep(ctx: Context, basis: Basis, h: int | None) -> tuple[dict, dict]:
+    """(churn % per rep, mean lifetime days of the lost accounts per rep) in period h."""
+    if h is None:
+        return {}, {}
+    memo = _cache(ctx)
+    if ("customers:churn_by_rep", basis) not in memo:
+        at_start, lost = _lost_accounts(ctx, basis, h)
+        by_rep = breakdown(at_start, "rep", pl.col("lost").sum() / pl.len() * 100)
+        names = {k.lower(): k for k in by_rep}
+        life = breakdown(lost, "rep", pl.col("days").mean(), names)
+        memo["customers:churn_by_rep", basis] = by_rep, {k: life.get(k) for k in by_rep}
+    return memo["customers:churn_by_rep", basis]
 
 
 def _churn_rep(ctx: Context) -> Value:
     basis = _basis(ctx)
-    head = _headline_period(ctx)
-    extra: dict = {"period": head.label if head else None}
+    h = _head(ctx)
+    extra: dict = {"period": ctx.periods[h].label if h is not None else None}
+    value = _counts(ctx, basis, h).rate("churn") if h is not None else None
     if not _rep_table(ctx, basis):  # orders.customer_id without orders.rep: no per-rep split
         extra["lost_account_lifetime_days_by_rep"] = {}
-        value = _flow(ctx, basis, head.start, head.end, ctx.grain).churn if head else None
         return Value(value, {}, extra=extra, explanation=f"churn {pct(value)}; per rep needs "
                      "orders.rep (customers come from orders.customer_id)")
-    by_rep, life, f = _churn_by_rep(ctx, basis, head)
+    by_rep, life = _churn_by_rep(ctx, basis, h)
     extra["lost_account_lifetime_days_by_rep"] = life
-    value = f.churn if f is not None else None
     parts = ", ".join(f"{k} {pct(v)}" for k, v in by_rep.items())
-    text = (f"churn in {head.label} by rep: {parts}; all reps {pct(value)}" if head
-            else f"no whole {ctx.grain} ends by {ctx.end.isoformat()}: n/a")
+    text = (f"churn in {ctx.periods[h].label} by rep: {parts}; all reps {pct(value)}"
+            if h is not None else f"no whole {ctx.grain} ends by {ctx.end.isoformat()}: n/a")
     return Value(value, {}, {"rep": by_rep}, extra, text)
 
 
-def _existing_of(o: pl.DataFrame, first: pl.DataFrame, start: dt.date, end: dt.date,
-                 ) -> tuple[float | None, int, int]:
-    existing = first.filter(pl.col("first") < start).select("ckey")
-    bought = _keys(in_interval(o, "order_date", start, end))
-    converted = existing.join(bought, on="ckey", how="semi").height
-    return pct_of(converted, existing.height), converted, existing.height
+def _existing_of(ctx: Context, df: pl.DataFrame, start: dt.date) -> tuple[float | None, int, int]:
+    """Customers who first bought before `start` and bought in the lines `df`."""
+    existing = _first_count(ctx, "orders", start)
+    converted = _lines().where(df, "_c", pl.col("_f") < start).n_unique()
+    return pct_of(converted, existing), converted, existing
 
 
 def _existing_conversion(ctx: Context) -> Value:
-    o, first = orders(ctx), first_purchases(ctx)
-    value, converted, existing = _existing_of(o, first, ctx.start, ctx.end)
-    by_period = {p.label: _existing_of(o, first, p.clip_start, p.clip_end)[0]
-                 for p in ctx.periods}
+    parts = _lines().range_parts(ctx)
+    value, converted, existing = _existing_of(ctx, parts.df, ctx.start)
+    by_period = {p.label: _existing_of(ctx, parts.part(i), p.clip_start)[0]
+                 for i, p in enumerate(ctx.periods)}
     return Value(value, by_period, explanation=f"{num(converted)} of {num(existing)} customers "
                  f"who first bought before {ctx.start.isoformat()} bought again in the range "
                  f"× 100 = {pct(value)}")
