@@ -145,6 +145,9 @@ def _compute(args: argparse.Namespace) -> int:
     from kpi_engine.quality import data_quality
     from kpi_engine.query import FILTER_DIMENSIONS, Query
 
+    if args.start and args.end and args.start > args.end:
+        print(f"kpi_engine: --start {args.start} is after --end {args.end}", file=sys.stderr)
+        return 2
     filters: dict[str, str] = {}
     for f in args.filter:
         dim, sep, value = f.partition("=")
