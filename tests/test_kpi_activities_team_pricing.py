@@ -509,3 +509,49 @@ def test_rep_filter_restricts_sales_targets_and_activities():
     assert k["target_attainment"].value == pytest.approx(125.0)
     assert k["sales_per_rep"].value == pytest.approx(300.0)
     assert k["activity_volume"].value == 4
+
+
+# == by_period = the headline over each period alone (the vectorised periods) =================
+def _periods_are_headlines(files, kpis, start, end, grain="month", **settings):
+    """Each period's by_period value is the KPI's value over that (clipped) period alone."""
+    from kpi_engine.query import periods
+
+    ds = load(files)
+
+    def values(a, b):
+        q = Query(start=a, end=b, grain=grain, settings=Settings(**settings))
+        return evaluate(ds.tables, q, ds.currency, only=kpis).kpis
+
+    whole = values(start, end)
+    assert all(whole[k].available for k in kpis)
+    for p in periods(start, end, grain):
+        alone = values(p.clip_start, p.clip_end)
+        for k in kpis:
+            v = alone[k].value
+            got = whole[k].by_period[p.label]
+            assert got is None if v is None else got == pytest.approx(v), (k, p.label)
+
+
+ACTIVITY_KPIS = ["activity_volume", "calls_emails_per_rep", "demos_onboarding_calls",
+                 "follow_up_meetings", "meetings_booked", "call_show_rate"]
+
+
+@pytest.mark.parametrize("grain", ["month", "week", "quarter"])
+def test_activity_periods_are_headlines(grain):
+    _periods_are_headlines(A, ACTIVITY_KPIS, D(2024, 1, 2), D(2024, 4, 20), grain)
+    _periods_are_headlines(A + [("f.csv", FOLLOW)], ["follow_up_meetings"], D(2024, 1, 1),
+                           D(2024, 3, 31), grain)
+
+
+def test_team_periods_are_headlines():
+    kpis = ["sales_per_rep", "target_attainment", "quota_attainment_share", "pipeline_coverage"]
+    _periods_are_headlines(OT + [("deals.csv", PIPE)], kpis, D(2024, 1, 1), D(2024, 4, 30))
+    _periods_are_headlines(OT, ["sales_per_rep"], D(2024, 1, 4), D(2024, 3, 20), "week")
+    _periods_are_headlines(CRM, ["sales_per_rep", "target_attainment"], D(2024, 1, 1),
+                           D(2024, 2, 29), monthly_target=500)
+
+
+def test_activities_with_an_undated_row_count_only_dated_rows():
+    data = ACTS + b"12;;call;Ann;completed;;\n"  # no date: in no period, not in the range
+    k = one("activity_volume", [("a.csv", data)], **JAN_APR)
+    assert k.value == 11 and sum(k.by_period.values()) == 11

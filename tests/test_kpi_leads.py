@@ -373,3 +373,41 @@ def test_week_grain_and_json_shape():
     j = k.as_json()
     assert j["unit"] == "hours" and j["direction"] == "lower"
     assert set(j["extra"]) == {"mean_hours", "leads_with_response"}
+
+
+# -- by_period = the headline over each period alone (the vectorised periods) --------------------
+def _periods_are_headlines(files, kpis, start=JAN1, end=MAR31, grain="month"):
+    """Each period's by_period value is the KPI's value over that (clipped) period alone."""
+    from kpi_engine.query import periods
+
+    ds = load(files)
+
+    def values(a, b):
+        return evaluate(ds.tables, Query(start=a, end=b, grain=grain), ds.currency,
+                        only=kpis).kpis
+
+    whole = values(start, end)
+    assert all(whole[k].available for k in kpis)
+    for p in periods(start, end, grain):
+        alone = values(p.clip_start, p.clip_end)
+        for k in kpis:
+            v = alone[k].value
+            got = whole[k].by_period[p.label]
+            assert got is None if v is None else got == pytest.approx(v), (k, p.label)
+
+
+@pytest.mark.parametrize("grain", ["month", "week"])
+def test_lead_periods_are_headlines(grain):
+    cohort = ["qualified_leads", "lead_quality_rate", "lead_conversion_rate"]
+    _periods_are_headlines([("leads.csv", QUALIFIED)], cohort, grain=grain)
+    _periods_are_headlines([("leads.csv", CONVERSION)], ["lead_conversion_rate"], grain=grain)
+    _periods_are_headlines([("leads.csv", RESPONSE)], ["lead_response_time"], grain=grain)
+    _periods_are_headlines([("leads.csv", OPPORTUNITY_LEADS), ("deals.csv", OPPORTUNITY_DEALS)],
+                           ["lead_to_opportunity_rate"], grain=grain)
+    _periods_are_headlines([("leads.csv", ACQUISITION)], ["customer_acquisition_rate"],
+                           grain=grain)
+    _periods_are_headlines([("leads.csv", TIME_TO_CONVERSION)], ["avg_time_to_conversion"],
+                           grain=grain)
+    for files in ([("leads.csv", PROVIDED_LEADS)], [("deals.csv", PROVIDED_DEALS)]):
+        _periods_are_headlines(files, ["close_rate_provided_leads"], end=dt.date(2024, 4, 30),
+                               grain=grain)

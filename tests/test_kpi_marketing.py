@@ -497,3 +497,45 @@ def test_ecommerce_funnel_zero_views_gives_none():
     assert k.value is None
     assert k.extra == {"weakest_step": None}
     assert set(k.by["step"].values()) == {None}
+
+
+# -- by_period = the headline over each period alone (the vectorised periods) --------------------
+def _periods_are_headlines(files, kpis, start=JAN1, end=MAR31, grain="month", settings=None):
+    """Each period's by_period value is the KPI's value over that (clipped) period alone."""
+    from kpi_engine.query import periods
+
+    ds = load(files)
+
+    def values(a, b):
+        q = Query(start=a, end=b, grain=grain, settings=settings or Settings())
+        return evaluate(ds.tables, q, ds.currency, only=kpis).kpis
+
+    whole = values(start, end)
+    assert all(whole[k].available for k in kpis)
+    for p in periods(start, end, grain):
+        alone = values(p.clip_start, p.clip_end)
+        for k in kpis:
+            v = alone[k].value
+            got = whole[k].by_period[p.label]
+            assert got is None if v is None else got == pytest.approx(v), (k, p.label)
+
+
+@pytest.mark.parametrize("grain", ["month", "week", "quarter"])
+def test_marketing_periods_are_headlines(grain):
+    check = _periods_are_headlines
+    check([("o.csv", ORDERS)], ["gross_margin", "monthly_profit_estimate"], grain=grain)
+    check([("m.csv", ROI)], ["marketing_roi"], grain=grain)
+    # month rows pro rata by days in weeks, with dated rows of another file
+    check([("m.csv", MONTHS), ("d.csv", DAILY)],
+          ["brand_mentions", "cost_per_click", "leads_generated", "cost_per_lead"], grain=grain)
+    check([("l.csv", LEADS), ("m.csv", SPEND)],
+          ["leads_generated", "cost_per_lead", "visitor_to_lead_rate"], grain=grain)
+    check([("m.csv", MKT_LEADS)], ["leads_generated", "cost_per_lead", "visitor_to_lead_rate"],
+          grain=grain)
+    check([("m.csv", SOCIAL)], ["engagement_rate", "website_conversion_rate",
+                                "social_conversion_rate"], grain=grain)
+    check([("a.csv", ACTS)], ["email_open_rate", "email_reply_rate"], grain=grain)
+    check([("m.csv", EMAILS)], ["email_open_rate"], grain=grain)
+    check([("m.csv", SHOP)], ["ecommerce_funnel"], grain=grain)
+    check([("l.csv", LEADS)], ["cost_per_lead"], grain=grain,
+          settings=Settings(marketing_costs_per_month=310))

@@ -4,11 +4,17 @@ onboarding calls, follow-up meetings, meetings booked, call-show rate.
 Catalogue section 2, "Activities": every activity counts whatever its outcome; `type` is
 normalised at ingest (call / email / meeting / demo / onboarding / follow_up / other, null when
 unknown) and so is `outcome` (completed / no_show / cancelled / scheduled / opened / replied /
-bounced)."""
+bounced).
+
+Speed: the range's activities are counted once per (period, type, outcome, rep) (`summary`) and
+every KPI here (and the e-mail rates of marketing.py) reads that small frame. The period helpers
+(`period_rows`, `slices`, `breakdown_of`, ...) are shared with marketing, leads and team."""
 
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
+from typing import Any
 
 import polars as pl
 
@@ -16,7 +22,7 @@ from kpi_engine.catalogue import register
 from kpi_engine.catalogue.spec import KPI, Band, Value
 from kpi_engine.context import Context
 from kpi_engine.fmt import div, num, pct, pct_of
-from kpi_engine.measures import breakdown, in_interval
+from kpi_engine.measures import NONE_KEY, in_interval
 
 ACT = "activities"
 CALLS_EMAILS = ("call", "email")
@@ -26,32 +32,130 @@ NOT_BOOKED = ("cancelled", "scheduled")
 SHOW_BAND = Band(good=(60, float("inf"), True, False), watch=((50, 60, True, False),))
 
 
+# -- period helpers (shared with marketing, leads and team) ------------------------------------
+def period_rows(ctx: Context, df: pl.DataFrame, col: str) -> pl.DataFrame:
+    """The rows whose `col` (a date or date-time) lies in the range, with `_pid`: the index in
+    ctx.periods of the (clipped) period holding the row. In period order, each period's rows in
+    the order of df (a slice of df when `col` is sorted)."""
+    s = df[col]
+    days = [p.clip_start for p in ctx.periods] + [ctx.end + dt.timedelta(days=1)]
+    if s.dtype == pl.Date:
+        bounds = pl.Series(days, dtype=pl.Date)
+    else:
+        bounds = pl.Series([dt.datetime.combine(d, dt.time()) for d in days]).cast(s.dtype)
+    if s.flags.get("SORTED_ASC") and s.null_count() == 0:
+        rows = in_interval(df, col, ctx.start, ctx.end)
+    else:
+        rows = df.filter((pl.col(col) >= bounds[0]) & (pl.col(col) < bounds[-1]))
+    pid = (bounds.search_sorted(rows[col], side="right") - 1).cast(pl.UInt32)
+    rows = rows.with_columns(_pid=pid)
+    return rows if pid.is_sorted() else rows.sort("_pid", maintain_order=True)
+
+
+def offsets(ctx: Context, rows: pl.DataFrame) -> list[int]:
+    """Where each period's rows start in rows (in period order, with `_pid`), and the end."""
+    ids = pl.Series(range(len(ctx.periods) + 1), dtype=pl.UInt32)
+    return rows["_pid"].search_sorted(ids, side="left").to_list()
+
+
+def slices(ctx: Context, rows: pl.DataFrame) -> list[pl.DataFrame]:
+    """The rows (in period order, with `_pid`) of each period: the rows an in_interval of the
+    period gives, in the same order (so sums over them are the same to the last bit)."""
+    return [rows.slice(a, b - a) for a, b in pairwise(offsets(ctx, rows))]
+
+
+def per_pid(ctx: Context, frame: pl.DataFrame, agg: pl.Expr) -> list:
+    """agg per period index (`_pid`) of a frame, in ctx.periods order (None: no rows)."""
+    out: list = [None] * len(ctx.periods)
+    if frame.height:
+        g = frame.group_by("_pid").agg(agg.alias("_v"))
+        for i, v in zip(g["_pid"], g["_v"], strict=True):
+            out[i] = v
+    return out
+
+
+def labels(ctx: Context, values: list) -> dict:
+    """{period label: value} of values in ctx.periods order."""
+    return {p.label: v for p, v in zip(ctx.periods, values, strict=True)}
+
+
+def names_of(frame: pl.DataFrame, dim: str, n: str = "n") -> dict[str, str]:
+    """measures.display_names of the rows a count summary stands for (`n` rows per line)."""
+    counts = (
+        frame.filter(pl.col(dim).is_not_null()).group_by(v=pl.col(dim)).agg(len=pl.col(n).sum())
+        .with_columns(k=pl.col("v").str.to_lowercase())
+        .sort(["k", "len", "v"], descending=[False, True, False])
+        .unique("k", keep="first", maintain_order=True)
+    )
+    return dict(zip(counts["k"], counts["v"], strict=True))
+
+
+def breakdown_of(frame: pl.DataFrame, dim: str, agg: pl.Expr,
+                 names: dict[str, str] | None = None, n: str = "n") -> dict[str, Any]:
+    """measures.breakdown of the rows a count summary stands for (agg over its lines)."""
+    if frame.height == 0:
+        return {}
+    names = names if names is not None else names_of(frame, dim, n)
+    g = (frame.group_by(_k=pl.col(dim).str.to_lowercase()).agg(agg.alias("_v"))
+         .sort("_k", nulls_last=True))
+    return {(names.get(k, k) if k is not None else NONE_KEY): v
+            for k, v in zip(g["_k"], g["_v"], strict=True)}
+
+
+def ratio_of(frame: pl.DataFrame, dim: str, num_col: str, den_col: str, scale: float = 1.0,
+             names: dict[str, str] | None = None) -> dict[str, float | None]:
+    """Σ numerator / Σ denominator (× scale; None for a zero sum) per value of a dimension of
+    a summary (`n` rows per line)."""
+    names = names if names is not None else names_of(frame, dim)
+    nums = breakdown_of(frame, dim, pl.col(num_col).sum(), names)
+    dens = breakdown_of(frame, dim, pl.col(den_col).sum(), names)
+    out: dict[str, float | None] = {}
+    for k, v in nums.items():
+        q = div(v, dens.get(k))
+        out[k] = None if q is None else q * scale
+    return out
+
+
+# -- the activities of the range, counted per period, type, outcome and rep ---------------------
 def _acts(ctx: Context) -> pl.DataFrame:
     df = ctx.t(ACT)
     assert df is not None
     return df
 
 
-def _rows(ctx: Context, start: dt.date, end: dt.date,
-          types: tuple[str, ...] | None = None) -> pl.DataFrame:
-    """Activities dated in [start, end] (of the given types)."""
-    df = in_interval(_acts(ctx), "activity_date", start, end)
-    return df if types is None else df.filter(pl.col("type").is_in(list(types)))
+def summary(ctx: Context) -> pl.DataFrame:
+    """One line per (period index `_pid`, type, outcome, rep) of the range's activities with
+    their count `n` (cached: every activity KPI reads it)."""
+    cache = ctx.__dict__.setdefault("_measure_cache", {})
+    if "activities:summary" not in cache:
+        rows = period_rows(ctx, _acts(ctx), "activity_date")
+        cache["activities:summary"] = (rows.lazy().group_by("_pid", "type", "outcome", "rep")
+                                       .agg(n=pl.len()).collect())
+    return cache["activities:summary"]
+
+
+def counts(ctx: Context, where: pl.Expr | None = None) -> list[int]:
+    """The activities (meeting a condition) of each period."""
+    s = summary(ctx) if where is None else summary(ctx).filter(where)
+    return [0 if v is None else int(v) for v in per_pid(ctx, s, pl.col("n").sum())]
+
+
+def _types(types: tuple[str, ...]) -> pl.Expr:
+    return pl.col("type").is_in(list(types))
 
 
 def _counts(ctx: Context, types: tuple[str, ...] | None) -> tuple[int, dict[str, int]]:
-    total = _rows(ctx, ctx.start, ctx.end, types).height
-    return total, {p.label: _rows(ctx, p.clip_start, p.clip_end, types).height
-                   for p in ctx.periods}
+    n = counts(ctx, None if types is None else _types(types))
+    return sum(n), labels(ctx, n)
 
 
 # -- activity_volume --------------------------------------------------------------------------
 def _activity_volume(ctx: Context) -> Value:
     total, by_period = _counts(ctx, None)
-    rng = _rows(ctx, ctx.start, ctx.end)
-    by = {"type": breakdown(rng, "type", pl.len())}
+    rng = summary(ctx)
+    by = {"type": breakdown_of(rng, "type", pl.col("n").sum())}
     if ctx.has(ACT, "rep"):
-        by["rep"] = breakdown(rng, "rep", pl.len())
+        by["rep"] = breakdown_of(rng, "rep", pl.col("n").sum())
     parts = ", ".join(f"{num(n)} {t}" for t, n in
                       sorted(by["type"].items(), key=lambda kv: (-kv[1], kv[0])))
     return Value(float(total), by_period, by,
@@ -60,33 +164,33 @@ def _activity_volume(ctx: Context) -> Value:
 
 
 # -- calls_emails_per_rep ---------------------------------------------------------------------
-def _rep_count(rows: pl.DataFrame) -> int:
-    return int(rows["rep"].drop_nulls().str.to_lowercase().n_unique())
-
-
-def _per_rep(ctx: Context, start: dt.date, end: dt.date,
+def _per_rep(ctx: Context, calls_emails: int, reps: int, start: dt.date, end: dt.date,
              ) -> tuple[float | None, int, int, float]:
     """(calls + e-mails) / reps / months of [start, end]; with the three inputs."""
-    rows = _rows(ctx, start, end)
-    calls_emails = rows.filter(pl.col("type").is_in(list(CALLS_EMAILS))).height
     n = ctx.settings.number_of_reps
-    reps = n if n is not None else _rep_count(rows)
+    reps = n if n is not None else reps
     months = ctx.months(start, end)
     return div(calls_emails, reps * months), calls_emails, reps, months
 
 
 def _calls_emails_per_rep(ctx: Context) -> Value:
-    value, calls_emails, reps, months = _per_rep(ctx, ctx.start, ctx.end)
-    by_period = {p.label: _per_rep(ctx, p.clip_start, p.clip_end)[0] for p in ctx.periods}
+    calls_emails = counts(ctx, _types(CALLS_EMAILS))
+    rep_lines = summary(ctx).filter(pl.col("rep").is_not_null())
+    reps = rep_lines.select("_pid", _r=pl.col("rep").str.to_lowercase()).unique()
+    per_period = [0 if v is None else int(v) for v in per_pid(ctx, reps, pl.len())]
+    value, total, n_reps, months = _per_rep(ctx, sum(calls_emails), reps["_r"].n_unique(),
+                                            ctx.start, ctx.end)
+    by_period = labels(ctx, [_per_rep(ctx, c, r, p.clip_start, p.clip_end)[0]
+                             for p, c, r in zip(ctx.periods, calls_emails, per_period,
+                                                strict=True)])
     by: dict[str, dict] = {}
     if ctx.has(ACT, "rep"):
-        with_rep = _rows(ctx, ctx.start, ctx.end).filter(pl.col("rep").is_not_null())
-        agg = pl.col("type").is_in(list(CALLS_EMAILS)).sum() / months
-        by["rep"] = breakdown(with_rep, "rep", agg)
-    reps_text = (f"{num(reps)} reps (setting)" if ctx.settings.number_of_reps is not None
-                 else f"{num(reps)} reps")
+        agg = pl.col("n").filter(_types(CALLS_EMAILS)).sum() / months
+        by["rep"] = breakdown_of(rep_lines, "rep", agg)
+    reps_text = (f"{num(n_reps)} reps (setting)" if ctx.settings.number_of_reps is not None
+                 else f"{num(n_reps)} reps")
     return Value(value, by_period, by,
-                 explanation=f"{num(calls_emails)} calls and e-mails / {reps_text} / "
+                 explanation=f"{num(total)} calls and e-mails / {reps_text} / "
                  f"{num(months, 2)} months = {num(value, 2)} per rep per month")
 
 
@@ -107,12 +211,11 @@ def _meetings_booked(ctx: Context) -> Value:
 
 
 # -- follow_up_meetings -----------------------------------------------------------------------
-def _follow_ups(ctx: Context) -> tuple[pl.DataFrame, bool]:
-    """Every follow-up meeting of the data, and whether the data types them as follow_up."""
+def _follow_ups(ctx: Context) -> tuple[list[int], bool]:
+    """The follow-up meetings of each period, and whether the data types them as follow_up."""
     acts = _acts(ctx)
-    typed = acts.filter(pl.col("type") == "follow_up")
-    if typed.height:
-        return typed, True
+    if (acts["type"] == "follow_up").any():
+        return counts(ctx, pl.col("type") == "follow_up"), True
     customer = pl.col("customer_id")
     customer = pl.when(customer.str.contains("@")).then(customer.str.to_lowercase()) \
         .otherwise(customer)
@@ -122,14 +225,14 @@ def _follow_ups(ctx: Context) -> tuple[pl.DataFrame, bool]:
                          pl.lit("customer:") + customer),
     ).filter(pl.col("_key").is_not_null())
     later = meetings.filter(pl.col("_day") > pl.col("_day").min().over("_key"))
-    return later, False
+    n = per_pid(ctx, period_rows(ctx, later, "activity_date"), pl.len())
+    return [0 if v is None else int(v) for v in n], False
 
 
 def _follow_up_meetings(ctx: Context) -> Value:
-    rows, typed = _follow_ups(ctx)
-    total = in_interval(rows, "activity_date", ctx.start, ctx.end).height
-    by_period = {p.label: in_interval(rows, "activity_date", p.clip_start, p.clip_end).height
-                 for p in ctx.periods}
+    n, typed = _follow_ups(ctx)
+    total = sum(n)
+    by_period = labels(ctx, n)
     how = ("activities of type follow-up" if typed else
            "meetings after the first meeting day of the same deal, lead or customer")
     return Value(float(total), by_period,
@@ -137,20 +240,44 @@ def _follow_up_meetings(ctx: Context) -> Value:
 
 
 # -- call_show_rate ---------------------------------------------------------------------------
-def _show(ctx: Context, start: dt.date, end: dt.date) -> tuple[float | None, int, int]:
-    rows = _rows(ctx, start, end, SHOW_TYPES)
-    booked = rows.filter(pl.col("outcome").is_not_null()
-                         & ~pl.col("outcome").is_in(list(NOT_BOOKED))).height
-    held = rows.filter(pl.col("outcome") == "completed").height
-    return pct_of(held, booked), held, booked
-
-
 def _call_show_rate(ctx: Context) -> Value:
-    value, held, booked = _show(ctx, ctx.start, ctx.end)
-    by_period = {p.label: _show(ctx, p.clip_start, p.clip_end)[0] for p in ctx.periods}
+    outcome = pl.col("outcome")
+    shows = _types(SHOW_TYPES)
+    booked = counts(ctx, shows & outcome.is_not_null() & ~outcome.is_in(list(NOT_BOOKED)))
+    held = counts(ctx, shows & (outcome == "completed"))
+    value = pct_of(sum(held), sum(booked))
+    by_period = labels(ctx, [pct_of(h, b) for h, b in zip(held, booked, strict=True)])
     return Value(value, by_period,
-                 explanation=f"{num(held)} demos and meetings held / {num(booked)} booked "
-                 f"× 100 = {pct(value)}")
+                 explanation=f"{num(sum(held))} demos and meetings held / {num(sum(booked))} "
+                 f"booked × 100 = {pct(value)}")
+
+
+# -- e-mails (for email_open_rate and email_reply_rate of group C) -------------------------------
+EMAIL = pl.col("type") == "email"
+
+
+def has_emails(ctx: Context) -> bool:
+    """The activities have an outcome and at least one e-mail (any date)."""
+    acts = ctx.t(ACT)
+    return acts is not None and ctx.has(ACT, "outcome") and bool((acts["type"] == "email").any())
+
+
+def email_rate(ctx: Context, outcomes: tuple[str, ...],
+               ) -> tuple[float | None, list[float | None], int, int]:
+    """(e-mails with one of the outcomes / e-mails × 100 over the range, per period, the two
+    counts over the range)."""
+    sent = counts(ctx, EMAIL)
+    hit = counts(ctx, EMAIL & pl.col("outcome").is_in(list(outcomes)))
+    per = [pct_of(h, n) for h, n in zip(hit, sent, strict=True)]
+    return pct_of(sum(hit), sum(sent)), per, sum(hit), sum(sent)
+
+
+def reply_rate_by_rep(ctx: Context) -> dict[str, float | None]:
+    """Replied e-mails / e-mails × 100 per rep (the range's e-mails)."""
+    replied = pl.col("n").filter(pl.col("outcome") == "replied").sum().cast(pl.Float64)
+    lines = summary(ctx).filter(EMAIL).group_by("rep").agg(
+        n=pl.col("n").sum(), _r=replied, _n=pl.col("n").sum().cast(pl.Float64))
+    return ratio_of(lines, "rep", "_r", "_n", 100.0)
 
 
 register(

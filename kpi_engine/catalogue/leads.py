@@ -13,9 +13,10 @@ import datetime as dt
 import polars as pl
 
 from kpi_engine.catalogue import register
+from kpi_engine.catalogue.activities import breakdown_of, labels, per_pid, period_rows
 from kpi_engine.catalogue.spec import KPI, Value
 from kpi_engine.context import Context
-from kpi_engine.deals import closed_in
+from kpi_engine.deals import deals
 from kpi_engine.fmt import num, pct, pct_of
 from kpi_engine.measures import breakdown, in_interval
 
@@ -69,6 +70,35 @@ def leads(ctx: Context) -> pl.DataFrame:
     return out
 
 
+SUMMARY_DIMS = ("channel", "rep")
+
+
+def summary(ctx: Context) -> pl.DataFrame:
+    """One line per (period index `_pid`, channel, rep) of the leads created in the range: `n`
+    leads, `qual`, `conv` and `opp` of them (cached: the lead KPIs of C and D read it)."""
+    cache = ctx.__dict__.setdefault("_measure_cache", {})
+    if "leads:summary" not in cache:
+        rows = period_rows(ctx, leads(ctx), "created_date")
+        cache["leads:summary"] = rows.lazy().group_by("_pid", *SUMMARY_DIMS).agg(
+            n=pl.len(), qual=pl.col("qual").sum(), conv=pl.col("conv").sum(),
+            opp=pl.col("opp").sum()).collect()
+    return cache["leads:summary"]
+
+
+def counts(ctx: Context, col: str = "n") -> list[int]:
+    """Σ `col` of the summary per period: the leads created (`n`), or those with a flag."""
+    return [0 if v is None else int(v) for v in per_pid(ctx, summary(ctx), pl.col(col).sum())]
+
+
+def count_by(ctx: Context, dim: str) -> pl.DataFrame:
+    """The leads created in the range per lower-cased value `_k` of a dimension: `_n`."""
+    if dim in SUMMARY_DIMS:
+        rows = summary(ctx).select(dim, n=pl.col("n"))
+    else:
+        rows = _cohort(ctx, ctx.start, ctx.end).group_by(dim).agg(n=pl.len())
+    return rows.group_by(_k=pl.col(dim).str.to_lowercase()).agg(_n=pl.col("n").sum())
+
+
 def _cohort(ctx: Context, start: dt.date, end: dt.date) -> pl.DataFrame:
     return in_interval(leads(ctx), "created_date", start, end)
 
@@ -78,44 +108,41 @@ def _share(df: pl.DataFrame, flag: str) -> tuple[int, int, float | None]:
     return n, df.height, pct_of(n, df.height)
 
 
-def _rate_by(df: pl.DataFrame, dim: str, flag: str) -> dict:
-    return breakdown(df, dim, pl.col(flag).cast(pl.Float64).mean() * 100)
+def _rate_of(frame: pl.DataFrame, dim: str, flag: str) -> dict:
+    """Per value of a dimension: the share of the summary's leads having the flag × 100."""
+    return breakdown_of(frame, dim, pl.col(flag).sum() / pl.col("n").sum() * 100)
 
 
-def _dims(ctx: Context, table: str, dims: tuple[str, ...], df: pl.DataFrame, flag: str) -> dict:
-    return {d: _rate_by(df, d, flag) for d in dims if ctx.has(table, d)}
+def _dims(ctx: Context, dims: tuple[str, ...], flag: str) -> dict:
+    return {d: _rate_of(summary(ctx), d, flag) for d in dims if ctx.has("leads", d)}
 
 
 # -- counts and cohort rates ----------------------------------------------------------------
 def _qualified_leads(ctx: Context) -> Value:
-    rng = _cohort(ctx, ctx.start, ctx.end)
-    n, total, _ = _share(rng, "qual")
-    by_period = {p.label: _share(_cohort(ctx, p.clip_start, p.clip_end), "qual")[0]
-                 for p in ctx.periods}
-    return Value(float(n), by_period,
+    per = counts(ctx, "qual")
+    n, total = sum(per), sum(counts(ctx))
+    return Value(float(n), labels(ctx, per),
                  explanation=f"{num(n)} of {num(total)} leads created in {ctx.range_label} "
                  f"are qualified")
 
 
 def _cohort_rate(flag: str, what: str, dims: tuple[str, ...] = ()):
     def compute(ctx: Context) -> Value:
-        rng = _cohort(ctx, ctx.start, ctx.end)
-        n, total, value = _share(rng, flag)
-        by_period = {p.label: _share(_cohort(ctx, p.clip_start, p.clip_end), flag)[2]
-                     for p in ctx.periods}
-        return Value(value, by_period, _dims(ctx, "leads", dims, rng, flag),
+        hits, cohorts = counts(ctx, flag), counts(ctx)
+        n, total = sum(hits), sum(cohorts)
+        value = pct_of(n, total)
+        by_period = labels(ctx, [pct_of(h, c) for h, c in zip(hits, cohorts, strict=True)])
+        return Value(value, by_period, _dims(ctx, dims, flag),
                      explanation=f"{num(n)} {what} / {num(total)} leads created × 100 = "
                      f"{pct(value)}")
     return compute
 
 
 # -- durations --------------------------------------------------------------------------------
-def _response_hours(df: pl.DataFrame) -> tuple[pl.Series, int]:
-    """Hours from creation to first response (non-negative), and how many were negative."""
-    h = df.select(
-        (pl.col("first_response_date") - pl.col("created_date")).dt.total_hours(fractional=True)
-    ).to_series().drop_nulls()
-    return h.filter(h >= 0), int((h < 0).sum())
+def _response_hours(df: pl.DataFrame) -> pl.DataFrame:
+    """`_h`: hours from creation to first response, where known."""
+    h = (pl.col("first_response_date") - pl.col("created_date")).dt.total_hours(fractional=True)
+    return df.with_columns(_h=h).filter(pl.col("_h").is_not_null())
 
 
 def _median(s: pl.Series) -> float | None:
@@ -130,11 +157,17 @@ def _negatives(n: int) -> str:
     return f"; {num(n)} negative durations left out" if n else ""
 
 
+def _per_period(ctx: Context, rows: pl.DataFrame, agg: pl.Expr) -> dict:
+    """agg over the rows (with `_pid`) of each period; None for a period without rows."""
+    return labels(ctx, [None if v is None else float(v) for v in per_pid(ctx, rows, agg)])
+
+
 def _lead_response_time(ctx: Context) -> Value:
-    hours, negative = _response_hours(_cohort(ctx, ctx.start, ctx.end))
+    rows = _response_hours(period_rows(ctx, leads(ctx), "created_date"))
+    hours = rows["_h"].filter(rows["_h"] >= 0)
+    negative = int((rows["_h"] < 0).sum())
     value, mean = _median(hours), _mean(hours)
-    by_period = {p.label: _median(_response_hours(_cohort(ctx, p.clip_start, p.clip_end))[0])
-                 for p in ctx.periods}
+    by_period = _per_period(ctx, rows.filter(pl.col("_h") >= 0), pl.col("_h").median())
     extra = {"mean_hours": mean, "leads_with_response": hours.len()}
     return Value(value, by_period, extra=extra,
                  explanation=f"median of (first response − created) over {num(hours.len())} "
@@ -142,17 +175,19 @@ def _lead_response_time(ctx: Context) -> Value:
                  f"{_negatives(negative)}")
 
 
-def _conversion_days(df: pl.DataFrame) -> tuple[pl.Series, int]:
+def _conversion_days(df: pl.DataFrame) -> pl.DataFrame:
+    """`_d`: whole days from creation to conversion of the converted leads with a date."""
     conv = df.filter(pl.col("conv") & pl.col("converted_date").is_not_null())
-    d = conv.select((pl.col("converted_date") - pl.col("day")).dt.total_days()).to_series()
-    return d.filter(d >= 0).cast(pl.Float64), int((d < 0).sum())
+    return conv.with_columns(_d=(pl.col("converted_date") - pl.col("day")).dt.total_days())
 
 
 def _avg_time_to_conversion(ctx: Context) -> Value:
-    days, negative = _conversion_days(_cohort(ctx, ctx.start, ctx.end))
+    rows = _conversion_days(period_rows(ctx, leads(ctx), "created_date"))
+    days = rows["_d"].filter(rows["_d"] >= 0).cast(pl.Float64)
+    negative = int((rows["_d"] < 0).sum())
     value = _mean(days)
-    by_period = {p.label: _mean(_conversion_days(_cohort(ctx, p.clip_start, p.clip_end))[0])
-                 for p in ctx.periods}
+    by_period = _per_period(ctx, rows.filter(pl.col("_d") >= 0),
+                            pl.col("_d").cast(pl.Float64).mean())
     total = float(days.sum()) if days.len() else 0.0
     return Value(value, by_period,
                  explanation=f"{num(total)} days / {num(days.len())} converted leads = "
@@ -175,43 +210,54 @@ def _by_touches(df: pl.DataFrame) -> dict:
             for t, v in zip(g["touches"], g["v"], strict=True)}
 
 
+def _rates(ctx: Context, rows: pl.DataFrame, flag: str,
+           ) -> tuple[int, int, float | None, dict]:
+    """(flagged, rows, share × 100) of rows with `_pid`, and the share of each period."""
+    n, total, value = _share(rows, flag)
+    hits = per_pid(ctx, rows, pl.col(flag).sum())
+    sizes = per_pid(ctx, rows, pl.len())
+    by_period = labels(ctx, [None if c is None else pct_of(int(h), int(c))
+                              for h, c in zip(hits, sizes, strict=True)])
+    return n, total, value, by_period
+
+
 def _customer_acquisition_rate(ctx: Context) -> Value:
-    pros = _prospects(_cohort(ctx, ctx.start, ctx.end))
-    n, total, value = _share(pros, "conv")
-    by_period = {p.label: _share(_prospects(_cohort(ctx, p.clip_start, p.clip_end)), "conv")[2]
-                 for p in ctx.periods}
+    pros = _prospects(period_rows(ctx, leads(ctx), "created_date"))
+    n, total, value, by_period = _rates(ctx, pros, "conv")
     by: dict[str, dict] = {}
     if ctx.has("leads", "touches"):
         by["touches"] = _by_touches(pros)
     if ctx.has("leads", "outreach_method"):
-        by["outreach_method"] = _rate_by(pros, "outreach_method", "conv")
+        by["outreach_method"] = breakdown(pros, "outreach_method",
+                                          pl.col("conv").cast(pl.Float64).mean() * 100)
     return Value(value, by_period, by,
                  explanation=f"{num(n)} new customers / {num(total)} prospects contacted × 100 "
                  f"= {pct(value)}")
 
 
 # -- close rate on provided leads -------------------------------------------------------------
-def _provided_from_deals(ctx: Context, start: dt.date, end: dt.date) -> pl.DataFrame:
-    d = closed_in(ctx, start, end).filter(pl.col("provided_lead").fill_null(False))
-    return d.with_columns(won=pl.col("status") == "won")
+def _provided_from_deals(ctx: Context) -> pl.DataFrame:
+    d = deals(ctx).filter(pl.col("status").is_in(["won", "lost"])
+                          & pl.col("provided_lead").fill_null(False))
+    return period_rows(ctx, d, "closed").with_columns(won=pl.col("status") == "won")
 
 
-def _provided_leads(ctx: Context, start: dt.date, end: dt.date) -> pl.DataFrame:
-    return _cohort(ctx, start, end).filter(pl.col("provided_lead").fill_null(False))
+def _provided_leads(ctx: Context) -> pl.DataFrame:
+    rows = period_rows(ctx, leads(ctx), "created_date")
+    return rows.filter(pl.col("provided_lead").fill_null(False))
 
 
 def _close_rate_provided_leads(ctx: Context) -> Value:
     if ctx.has("leads", "provided_lead"):
-        table, flag, rows = "leads", "conv", _provided_leads
+        table, flag, rows = "leads", "conv", _provided_leads(ctx)
         words = ("converted", "provided leads created")
     else:
-        table, flag, rows = "deals", "won", _provided_from_deals
+        table, flag, rows = "deals", "won", _provided_from_deals(ctx)
         words = ("won", "provided deals closed")
-    rng = rows(ctx, ctx.start, ctx.end)
-    n, total, value = _share(rng, flag)
-    by_period = {p.label: _share(rows(ctx, p.clip_start, p.clip_end), flag)[2]
-                 for p in ctx.periods}
-    return Value(value, by_period, _dims(ctx, table, ("rep",), rng, flag),
+    n, total, value, by_period = _rates(ctx, rows, flag)
+    by = ({"rep": breakdown(rows, "rep", pl.col(flag).cast(pl.Float64).mean() * 100)}
+          if ctx.has(table, "rep") else {})
+    return Value(value, by_period, by,
                  explanation=f"{num(n)} {words[0]} / {num(total)} {words[1]} × 100 = "
                  f"{pct(value)} (from {table})")
 

@@ -13,12 +13,13 @@ from itertools import pairwise
 
 import polars as pl
 
-from kpi_engine.catalogue import register
+from kpi_engine.catalogue import activities, register
+from kpi_engine.catalogue import leads as lead_kpis
+from kpi_engine.catalogue.activities import breakdown_of, labels, offsets, period_rows, slices
 from kpi_engine.catalogue.spec import ATTAINMENT, KPI, Value
 from kpi_engine.context import Context
 from kpi_engine.fmt import div, money, num, pct, pct_of
-from kpi_engine.measures import NONE_KEY, breakdown, display_names, in_interval, orders
-from kpi_engine.measures import revenue as revenue_of
+from kpi_engine.measures import NONE_KEY, breakdown, display_names, orders
 from kpi_engine.targets import company_target
 
 REV = "orders.revenue|orders.quantity+orders.unit_price"
@@ -35,15 +36,18 @@ def _marketing(ctx: Context) -> pl.DataFrame:
         assert df is not None
         month_row = (pl.col("_month_row").fill_null(False) if "_month_row" in df.columns
                      else pl.lit(False))
-        cache["marketing:rows"] = df.with_columns(d=pl.col("date").dt.date(), _mr=month_row)
+        cache["marketing:rows"] = df.with_row_index("_row").with_columns(
+            d=pl.col("date").dt.date(), _mr=month_row)
     return cache["marketing:rows"]
 
 
-def _weight(start: dt.date, end: dt.date) -> pl.Expr:
+def _weight(start: dt.date | pl.Expr, end: dt.date | pl.Expr) -> pl.Expr:
     """1 for a dated row in [start, end], 0 outside; a month row: its month's share inside."""
     d = pl.col("d")
     first, last = d.dt.month_start(), d.dt.month_end()
-    overlap = (pl.min_horizontal(last, pl.lit(end)) - pl.max_horizontal(first, pl.lit(start)))
+    lo = start if isinstance(start, pl.Expr) else pl.lit(start)
+    hi = end if isinstance(end, pl.Expr) else pl.lit(end)
+    overlap = pl.min_horizontal(last, hi) - pl.max_horizontal(first, lo)
     days = (overlap.dt.total_days() + 1).clip(lower_bound=0)
     inside = ((d >= start) & (d <= end)).cast(pl.Float64)
     return pl.when(pl.col("_mr")).then(days / last.dt.day()).otherwise(inside)
@@ -86,66 +90,117 @@ def _ratio_by(df: pl.DataFrame, dim: str, num_expr: pl.Expr, den_expr: pl.Expr,
     return out
 
 
+def _periods(ctx: Context) -> pl.DataFrame:
+    """The marketing rows counting in each period with `_pid` and `_w` (1, or the share of a
+    month row's month inside the period), cached."""
+    cache = ctx.__dict__.setdefault("_measure_cache", {})
+    if "marketing:periods" not in cache:
+        m = _marketing(ctx)
+        dated = period_rows(ctx, m.filter(~pl.col("_mr")), "d").with_columns(_w=pl.lit(1.0))
+        spans = pl.DataFrame({"_pid": range(len(ctx.periods)),
+                              "_s": [p.clip_start for p in ctx.periods],
+                              "_e": [p.clip_end for p in ctx.periods]},
+                             schema={"_pid": pl.UInt32, "_s": pl.Date, "_e": pl.Date})
+        months = (m.filter(pl.col("_mr") & pl.col("d").is_not_null()).join(spans, how="cross")
+                  .with_columns(_w=_weight(pl.col("_s"), pl.col("_e")))
+                  .filter(pl.col("_w") > 0))
+        cache["marketing:periods"] = pl.concat([dated, months.select(dated.columns)]).sort(
+            "_pid", "_row")  # each period's rows in the table's order, as _rows gives them
+    return cache["marketing:periods"]
+
+
+def _period_sums(ctx: Context, fields: tuple[str, ...], having: tuple[str, ...] = (),
+                 ) -> list[dict[str, float]]:
+    """Per period: {field: weighted Σ} over the rows having every field of `having`."""
+    rows = _having(_periods(ctx), *having)
+    spans = [(i, a, b - a) for i, (a, b) in enumerate(pairwise(offsets(ctx, rows)))]
+    # one select of every period's sums (each the sum _sum gives over the period's rows)
+    exprs = [_w(f).slice(a, n).sum().alias(f"{f}#{i}") for i, a, n in spans if n for f in fields]
+    sums = rows.select(exprs).row(0, named=True) if exprs else {}
+    return [{f: float(sums[f"{f}#{i}"] or 0.0) if n else 0.0 for f in fields}
+            for i, _, n in spans]
+
+
 def _rate(ctx: Context, num_f: str, den_f: str, having: tuple[str, ...] = (),
           scale: float = 100.0) -> tuple[float | None, dict[str, float | None], float, float]:
     """(Σ num / Σ den × scale over the range, by_period, Σ num, Σ den)."""
-
-    def parts(start: dt.date, end: dt.date) -> tuple[float, float]:
-        rows = _having(_rows(ctx, start, end), *having)
-        return _sum(rows, num_f), _sum(rows, den_f)
 
     def rate(n: float, d: float) -> float | None:
         q = div(n, d)
         return None if q is None else q * scale
 
-    n, d = parts(ctx.start, ctx.end)
-    by_period = {p.label: rate(*parts(p.clip_start, p.clip_end)) for p in ctx.periods}
+    rows = _having(_rows(ctx, ctx.start, ctx.end), *having)
+    n, d = _sum(rows, num_f), _sum(rows, den_f)
+    sums = _period_sums(ctx, (num_f, den_f), having)
+    by_period = labels(ctx, [rate(s[num_f], s[den_f]) for s in sums])
     return rate(n, d), by_period, n, d
 
 
 # -- B. profitability ---------------------------------------------------------------------------
 def _with_cost(df: pl.DataFrame) -> pl.DataFrame:
-    """Rows that have both a cost (cost, else revenue − profit) and a revenue."""
-    return (df.with_columns(_cost=pl.coalesce(pl.col("cost"), pl.col("revenue") - pl.col("profit")))
-            .filter(pl.col("_cost").is_not_null() & pl.col("revenue").is_not_null()))
+    """`_cost` (cost, else revenue − profit) and `_ok` (a cost and a revenue) of order lines."""
+    cost = pl.coalesce(pl.col("cost"), pl.col("revenue") - pl.col("profit"))
+    return df.with_columns(_cost=cost).with_columns(
+        _ok=pl.col("_cost").is_not_null() & pl.col("revenue").is_not_null())
 
 
-def _margin_of(df: pl.DataFrame) -> tuple[float | None, float, float]:
-    rows = _with_cost(df)
-    rev = revenue_of(rows)
-    cost = float(rows["_cost"].sum() or 0.0) if rows.height else 0.0
+def _margins(ctx: Context) -> dict:
+    """Σ revenue and rows; Σ revenue, Σ cost and number of the rows with a cost: over the
+    range (`total`) and per period (`per`); per (product, channel) of the rows with a cost
+    (`lines`: `n` rows, Σ revenue − cost `m`, Σ revenue `rev`), cached."""
+    cache = ctx.__dict__.setdefault("_measure_cache", {})
+    if "marketing:margins" not in cache:
+        rows = _with_cost(period_rows(ctx, orders(ctx), "order_date"))
+        ok = rows.filter(pl.col("_ok"))
+        total = {"all": rows["revenue"].sum(), "rows": rows.height, "rev": ok["revenue"].sum(),
+                 "cost": ok["_cost"].sum(), "n": ok.height}  # eager sums, as before
+        per = [{"all": r["revenue"].sum(), "rows": r.height, "rev": k["revenue"].sum(),
+                "cost": k["_cost"].sum(), "n": k.height}
+               for r, k in zip(slices(ctx, rows), slices(ctx, ok), strict=True)]
+        lines = ok.lazy().group_by("product", "channel").agg(
+            n=pl.len(), m=(pl.col("revenue") - pl.col("_cost")).sum(),
+            rev=pl.col("revenue").sum()).collect()
+        cache["marketing:margins"] = {"total": total, "per": per, "lines": lines}
+    return cache["marketing:margins"]
+
+
+def _margin_of(r: dict) -> tuple[float | None, float, float]:
+    """(margin %, Σ revenue, Σ cost) of the lines with a cost."""
+    rev = float(r["rev"] or 0.0) if r["n"] else 0.0
+    cost = float(r["cost"] or 0.0) if r["n"] else 0.0
     return pct_of(rev - cost, rev), rev, cost
 
 
 def _gross_margin(ctx: Context) -> Value:
-    o = orders(ctx)
-    rng = in_interval(o, "order_date", ctx.start, ctx.end)
-    value, rev, cost = _margin_of(rng)
-    by_period = {p.label: _margin_of(in_interval(o, "order_date", p.clip_start, p.clip_end))[0]
-                 for p in ctx.periods}
-    rows = _with_cost(rng).with_columns(_m=pl.col("revenue") - pl.col("_cost"))
-    by = {d: _ratio_by(rows, d, pl.col("_m").sum(), pl.col("revenue").sum(), 100.0)
+    m = _margins(ctx)
+    value, rev, cost = _margin_of(m["total"])
+    by_period = labels(ctx, [_margin_of(r)[0] for r in m["per"]])
+    n = int(m["total"]["n"])
+    # per (product, channel) first: a group_by's float sums over many rows vary in the last bit
+    # from run to run anyway (they did before as well)
+    by = {d: activities.ratio_of(m["lines"], d, "m", "rev", 100.0)
           for d in ("product", "channel") if ctx.has("orders", d)}
     return Value(value, by_period, by,
                  explanation=f"({money(rev, ctx.currency)} − {money(cost, ctx.currency)}) / "
                  f"{money(rev, ctx.currency)} × 100 = {pct(value)} "
-                 f"({num(rows.height)} order lines with a cost)")
+                 f"({num(n)} order lines with a cost)")
 
 
-def _profit_of(ctx: Context, o: pl.DataFrame, start: dt.date, end: dt.date,
+def _profit_of(ctx: Context, r: dict, start: dt.date, end: dt.date,
                ) -> tuple[float | None, float | None, float, float]:
-    rows = in_interval(o, "order_date", start, end)
-    margin = _margin_of(rows)[0]
+    margin = _margin_of(r)[0]
     months = ctx.months(start, end)
-    monthly = div(revenue_of(rows), months)
+    rev = float(r["all"] or 0.0) if r["rows"] else 0.0
+    monthly = div(rev, months)
     value = None if margin is None or monthly is None else margin / 100 * monthly
-    return value, margin, revenue_of(rows), months
+    return value, margin, rev, months
 
 
 def _monthly_profit(ctx: Context) -> Value:
-    o = orders(ctx)
-    value, margin, rev, months = _profit_of(ctx, o, ctx.start, ctx.end)
-    by_period = {p.label: _profit_of(ctx, o, p.clip_start, p.clip_end)[0] for p in ctx.periods}
+    m = _margins(ctx)
+    value, margin, rev, months = _profit_of(ctx, m["total"], ctx.start, ctx.end)
+    by_period = labels(ctx, [_profit_of(ctx, r, p.clip_start, p.clip_end)[0]
+                              for p, r in zip(ctx.periods, m["per"], strict=True)])
     monthly = div(rev, months)
     return Value(value, by_period,
                  extra={"gross_margin_pct": margin, "average_monthly_revenue": monthly},
@@ -158,13 +213,8 @@ def _marketing_roi(ctx: Context) -> Value:
     rows = _having(_rows(ctx, ctx.start, ctx.end), field)
     rev, cost = _sum(rows, field), _sum(rows, "cost")
     value = pct_of(rev - cost, cost)
-
-    def roi(start: dt.date, end: dt.date) -> float | None:
-        r = _having(_rows(ctx, start, end), field)
-        c = _sum(r, "cost")
-        return pct_of(_sum(r, field) - c, c)
-
-    by_period = {p.label: roi(p.clip_start, p.clip_end) for p in ctx.periods}
+    by_period = labels(ctx, [pct_of(s[field] - s["cost"], s["cost"])
+                              for s in _period_sums(ctx, (field, "cost"), (field,))])
     gain = rows.with_columns(_g=_w(field) - _w("cost"))
     by = {d: _ratio_by(gain, d, pl.col("_g").sum(), _w("cost").sum(), 100.0)
           for d in ("campaign", "channel") if ctx.has("marketing", d)}
@@ -207,28 +257,25 @@ def _cost_per_click(ctx: Context) -> Value:
 
 
 # -- C. leads ----------------------------------------------------------------------------------
-def _leads_in(ctx: Context, start: dt.date, end: dt.date) -> pl.DataFrame:
-    leads = ctx.t("leads")
-    assert leads is not None
-    return in_interval(leads, "created_date", start, end)
-
-
-def _lead_count(ctx: Context, start: dt.date, end: dt.date) -> float:
-    """Leads counted: rows of the leads table when there is one, else Σ marketing.leads."""
+def _lead_counts(ctx: Context) -> tuple[float, list[float]]:
+    """Leads counted over the range and per period: rows of the leads table when there is one,
+    else Σ marketing.leads."""
     if ctx.t("leads") is not None:
-        return float(_leads_in(ctx, start, end).height)
-    return _sum(_rows(ctx, start, end), "leads")
+        n = [float(v) for v in lead_kpis.counts(ctx)]
+        return float(sum(n)), n
+    return (_sum(_rows(ctx, ctx.start, ctx.end), "leads"),
+            [s["leads"] for s in _period_sums(ctx, ("leads",))])
 
 
 def _leads_generated(ctx: Context) -> Value:
-    value = _lead_count(ctx, ctx.start, ctx.end)
-    by_period = {p.label: _lead_count(ctx, p.clip_start, p.clip_end) for p in ctx.periods}
+    value, per = _lead_counts(ctx)
+    by_period = labels(ctx, per)
     by: dict[str, dict] = {}
     if ctx.t("leads") is not None:
         source = "leads created"
         if ctx.has("leads", "channel"):
-            by["channel"] = breakdown(_leads_in(ctx, ctx.start, ctx.end), "channel",
-                                      pl.len().cast(pl.Float64))
+            by["channel"] = breakdown_of(lead_kpis.summary(ctx), "channel",
+                                         pl.col("n").sum().cast(pl.Float64))
     else:
         source = "Σ marketing leads"
         if ctx.has("marketing", "channel"):
@@ -247,9 +294,9 @@ def _leads_generated(ctx: Context) -> Value:
 
 
 def _lead_share(ctx: Context) -> Value:
-    rng = _leads_in(ctx, ctx.start, ctx.end)
-    total = rng.height
-    by = {d: {k: pct_of(v, total) for k, v in breakdown(rng, d, pl.len()).items()}
+    rng = lead_kpis.summary(ctx)
+    total = int(rng["n"].sum()) if rng.height else 0
+    by = {d: {k: pct_of(v, total) for k, v in breakdown_of(rng, d, pl.col("n").sum()).items()}
           for d in ("rep", "channel") if ctx.has("leads", d)}
     parts = []
     for d, shares in by.items():
@@ -260,16 +307,18 @@ def _lead_share(ctx: Context) -> Value:
                  + (f"; {', '.join(parts)}" if parts else ""))
 
 
-def _cpl_parts(ctx: Context, start: dt.date, end: dt.date) -> tuple[float, float]:
-    """(marketing cost, leads) of an interval for cost_per_lead."""
-    leads = _lead_count(ctx, start, end)
+def _cpl_parts(ctx: Context) -> tuple[tuple[float, float], list[tuple[float, float]]]:
+    """(marketing cost, leads) of the range and of each period for cost_per_lead."""
+    leads, per = _lead_counts(ctx)
     if ctx.t("marketing") is None:
         per_month = ctx.settings.marketing_costs_per_month or 0.0
-        return per_month * ctx.months(start, end), leads
-    rows = _rows(ctx, start, end)
-    if ctx.t("leads") is None:
-        rows = _having(rows, "leads")  # with marketing.leads: only the rows that have leads
-    return _sum(rows, "cost"), leads
+        return ((per_month * ctx.months(ctx.start, ctx.end), leads),
+                [(per_month * ctx.months(p.clip_start, p.clip_end), n)
+                 for p, n in zip(ctx.periods, per, strict=True)])
+    having = ("leads",) if ctx.t("leads") is None else ()  # marketing.leads: rows with leads
+    rows = _having(_rows(ctx, ctx.start, ctx.end), *having)
+    costs = [s["cost"] for s in _period_sums(ctx, ("cost",), having)]
+    return (_sum(rows, "cost"), leads), list(zip(costs, per, strict=True))
 
 
 def _cpl_by(ctx: Context, dim: str) -> dict[str, float | None] | None:
@@ -281,10 +330,7 @@ def _cpl_by(ctx: Context, dim: str) -> dict[str, float | None] | None:
         names = display_names(rows[dim]) if rows.height else {}
         costs = (rows.with_columns(_k=pl.col(dim).str.to_lowercase())
                  .group_by("_k").agg(_c=_w("cost").sum()))
-        counts = (_leads_in(ctx, ctx.start, ctx.end)
-                  .with_columns(_k=pl.col(dim).str.to_lowercase())
-                  .group_by("_k").agg(_n=pl.len()))
-        joined = costs.join(counts, on="_k", how="left", nulls_equal=True).sort(
+        joined = costs.join(lead_kpis.count_by(ctx, dim), on="_k", how="left", nulls_equal=True).sort(
             "_k", nulls_last=True)
         return {(names.get(k, k) if k is not None else NONE_KEY): div(c, n)
                 for k, c, n in zip(joined["_k"], joined["_c"], joined["_n"], strict=True)}
@@ -295,9 +341,9 @@ def _cpl_by(ctx: Context, dim: str) -> dict[str, float | None] | None:
 
 def _cost_per_lead(ctx: Context) -> Value:
     source = "marketing" if ctx.t("marketing") is not None else "settings"
-    cost, leads = _cpl_parts(ctx, ctx.start, ctx.end)
+    (cost, leads), per = _cpl_parts(ctx)
     value = div(cost, leads)
-    by_period = {p.label: div(*_cpl_parts(ctx, p.clip_start, p.clip_end)) for p in ctx.periods}
+    by_period = labels(ctx, [div(c, n) for c, n in per])
     by: dict[str, dict] = {}
     for d in ("channel", "campaign"):
         b = _cpl_by(ctx, d)
@@ -312,12 +358,11 @@ def _cost_per_lead(ctx: Context) -> Value:
 
 
 def _visitor_to_lead(ctx: Context) -> Value:
-    def parts(start: dt.date, end: dt.date) -> tuple[float, float]:
-        return _lead_count(ctx, start, end), _sum(_rows(ctx, start, end), "visitors")
-
-    leads, visitors = parts(ctx.start, ctx.end)
+    leads, per = _lead_counts(ctx)
+    visitors = _sum(_rows(ctx, ctx.start, ctx.end), "visitors")
     value = pct_of(leads, visitors)
-    by_period = {p.label: pct_of(*parts(p.clip_start, p.clip_end)) for p in ctx.periods}
+    by_period = labels(ctx, [pct_of(n, s["visitors"])
+                              for n, s in zip(per, _period_sums(ctx, ("visitors",)), strict=True)])
     return Value(value, by_period, explanation=f"{num(leads)} leads / {num(visitors)} visitors "
                  f"× 100 = {pct(value)}")
 
@@ -335,90 +380,62 @@ def _engagement(ctx: Context) -> Value:
                  f"impressions × 100 = {pct(value)} (rows having both)")
 
 
-def _social_parts(ctx: Context, start: dt.date, end: dt.date) -> tuple[float, float]:
-    """(Σ conversions of rows with a community size, Σ latest community size per channel)."""
-    rows = _having(_rows(ctx, start, end), "community_size")
-    if rows.height == 0:
-        return 0.0, 0.0
-    conv = _sum(rows, "conversions")
+def _latest_community(rows: pl.DataFrame, by: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Σ over channels of each channel's latest community size (`_s`), per `by`."""
     k = pl.col("channel").str.to_lowercase()
-    latest = (rows.with_columns(_k=k).filter(pl.col("d") == pl.col("d").max().over("_k"))
-              .group_by("_k").agg(_s=pl.col("community_size").max()))
-    return conv, float(latest["_s"].sum() or 0.0)
+    latest = (rows.with_columns(_k=k).filter(pl.col("d") == pl.col("d").max().over("_k", *by))
+              .group_by("_k", *by).agg(_s=pl.col("community_size").max()))
+    return latest.group_by(*by).agg(pl.col("_s").sum()) if by else latest.select(
+        pl.col("_s").sum())
 
 
 def _social_conversion(ctx: Context) -> Value:
-    conv, community = _social_parts(ctx, ctx.start, ctx.end)
+    rows = _having(_rows(ctx, ctx.start, ctx.end), "community_size")
+    conv = _sum(rows, "conversions")
+    community = float(_latest_community(rows)["_s"].item() or 0.0) if rows.height else 0.0
     value = pct_of(conv, community)
-    by_period = {p.label: pct_of(*_social_parts(ctx, p.clip_start, p.clip_end))
-                 for p in ctx.periods}
-    return Value(value, by_period, explanation=f"{num(conv)} conversions / {num(community)} "
-                 f"community users (latest per channel) × 100 = {pct(value)}")
+    per: list = [None] * len(ctx.periods)
+    rows = _having(_periods(ctx), "community_size")
+    if rows.height:
+        sums = _period_sums(ctx, ("conversions",), ("community_size",))
+        for i, c in zip(*_latest_community(rows, ("_pid",)).get_columns(), strict=True):
+            per[i] = pct_of(sums[i]["conversions"], float(c or 0.0))
+    return Value(value, labels(ctx, per), explanation=f"{num(conv)} conversions / "
+                 f"{num(community)} community users (latest per channel) × 100 = {pct(value)}")
 
 
 # -- e-mail --------------------------------------------------------------------------------------
-def _emails(ctx: Context, start: dt.date, end: dt.date) -> pl.DataFrame:
-    acts = ctx.t("activities")
-    assert acts is not None
-    return in_interval(acts.filter(pl.col("type") == "email"), "activity_date", start, end)
-
-
-def _email_rate(df: pl.DataFrame, outcomes: tuple[str, ...]) -> tuple[float | None, int, int]:
-    hit = df.filter(pl.col("outcome").is_in(outcomes)).height
-    return pct_of(hit, df.height), hit, df.height
-
-
-def _activities_emails(ctx: Context) -> bool:
-    acts = ctx.t("activities")
-    return (acts is not None and ctx.has("activities", "outcome")
-            and acts.filter(pl.col("type") == "email").height > 0)
-
-
 def _email_open_rate(ctx: Context) -> Value:
     """From activities when they have an outcome and e-mails exist, else marketing."""
-    if not _activities_emails(ctx) and ctx.t("marketing") is not None and ctx.has(
+    if not activities.has_emails(ctx) and ctx.t("marketing") is not None and ctx.has(
             "marketing", "emails_sent"):
         value, by_period, hit, n = _rate(ctx, "emails_opened", "emails_sent")
         return Value(value, by_period, extra={"source": "marketing"},
                      explanation=f"{num(hit)} e-mails opened / {num(n)} sent × 100 = "
                      f"{pct(value)}")
-    opened = ("opened", "replied")
-    value, hit, n = _email_rate(_emails(ctx, ctx.start, ctx.end), opened)
-    by_period = {p.label: _email_rate(_emails(ctx, p.clip_start, p.clip_end), opened)[0]
-                 for p in ctx.periods}
+    value, hits, hit, n = activities.email_rate(ctx, ("opened", "replied"))
+    by_period = labels(ctx, hits)
     return Value(value, by_period, extra={"source": "activities"},
                  explanation=f"{num(hit)} opened or replied / {num(n)} e-mail activities × 100 "
                  f"= {pct(value)}")
 
 
 def _email_reply_rate(ctx: Context) -> Value:
-    rng = _emails(ctx, ctx.start, ctx.end)
-    value, hit, n = _email_rate(rng, ("replied",))
-    by_period = {p.label: _email_rate(_emails(ctx, p.clip_start, p.clip_end), ("replied",))[0]
-                 for p in ctx.periods}
-    by = {}
-    if ctx.has("activities", "rep"):
-        replied = (pl.col("outcome") == "replied").fill_null(False).cast(pl.Float64)
-        by["rep"] = _ratio_by(rng.with_columns(_r=replied), "rep", pl.col("_r").sum(),
-                              pl.len().cast(pl.Float64), 100.0)
-    return Value(value, by_period, by, explanation=f"{num(hit)} replied / {num(n)} e-mail "
+    value, hits, hit, n = activities.email_rate(ctx, ("replied",))
+    by = {"rep": activities.reply_rate_by_rep(ctx)} if ctx.has("activities", "rep") else {}
+    return Value(value, labels(ctx, hits), by, explanation=f"{num(hit)} replied / {num(n)} e-mail "
                  f"activities × 100 = {pct(value)}")
 
 
 # -- mentions and the shop funnel ------------------------------------------------------------
 def _brand_mentions(ctx: Context) -> Value:
     value = _sum(_rows(ctx, ctx.start, ctx.end), "mentions")
-    by_period = {p.label: _sum(_rows(ctx, p.clip_start, p.clip_end), "mentions")
-                 for p in ctx.periods}
+    by_period = labels(ctx, [s["mentions"] for s in _period_sums(ctx, ("mentions",))])
     return Value(value, by_period, explanation=f"Σ mentions = {num(value)} ({ctx.range_label})")
 
 
-def _steps(ctx: Context, start: dt.date, end: dt.date,
-           ) -> tuple[dict[str, float | None], dict[str, float]]:
-    rows = _having(_rows(ctx, start, end), *FUNNEL)
-    sums = {f: _sum(rows, f) for f in FUNNEL}
-    steps = {f"{a}->{b}": pct_of(sums[b], sums[a]) for a, b in pairwise(FUNNEL)}
-    return steps, sums
+def _steps(sums: dict[str, float]) -> dict[str, float | None]:
+    return {f"{a}->{b}": pct_of(sums[b], sums[a]) for a, b in pairwise(FUNNEL)}
 
 
 def _weakest(steps: dict[str, float | None]) -> tuple[str | None, float | None]:
@@ -429,10 +446,12 @@ def _weakest(steps: dict[str, float | None]) -> tuple[str | None, float | None]:
 
 
 def _ecommerce_funnel(ctx: Context) -> Value:
-    steps, sums = _steps(ctx, ctx.start, ctx.end)
+    rows = _having(_rows(ctx, ctx.start, ctx.end), *FUNNEL)
+    sums = {f: _sum(rows, f) for f in FUNNEL}
+    steps = _steps(sums)
     step, value = _weakest(steps)
-    by_period = {p.label: _weakest(_steps(ctx, p.clip_start, p.clip_end)[0])[1]
-                 for p in ctx.periods}
+    by_period = labels(ctx, [_weakest(_steps(s))[1]
+                              for s in _period_sums(ctx, FUNNEL, FUNNEL)])
     flow = " → ".join(f"{num(sums[f])} {f}" for f in FUNNEL)
     return Value(value, by_period, {"step": steps}, {"weakest_step": step},
                  explanation=f"{flow}; weakest step {step}: {pct(value)}")

@@ -56,11 +56,17 @@ def _cannibalization(ctx: Context) -> Value:
         m = add_months(m, 1)
     n_before = sum(1 for m in months if m < launch)
     n_after = len(months) - n_before
-    rng = in_interval(orders(ctx), "order_date", ctx.start, ctx.end).with_columns(
-        _p=pl.col("product").str.to_lowercase())
-    old = rng.filter(pl.col("_p") == _key(s.old_product))
-    new = rng.filter(pl.col("_p") == _key(s.new_product))
+    rng = in_interval(orders(ctx), "order_date", ctx.start, ctx.end)
+    spellings = rng["product"].drop_nulls().unique()
+    lower = spellings.str.to_lowercase()
     after = pl.col("d") >= launch
+
+    def rows(product: str) -> pl.DataFrame:
+        """The range's lines of a product (any case): lower-cased only on its spellings."""
+        return rng.filter(pl.col("product").is_in(spellings.filter(lower == _key(product))
+                                                  .implode()))
+
+    old, new = rows(s.old_product), rows(s.new_product)
     old_before = div(revenue_of(old.filter(~after)), n_before)
     old_after = div(revenue_of(old.filter(after)), n_after)
     new_after = div(revenue_of(new.filter(after)), n_after)

@@ -12,13 +12,21 @@ import datetime as dt
 import polars as pl
 
 from kpi_engine.catalogue import register
+from kpi_engine.catalogue.activities import (
+    breakdown_of,
+    labels,
+    names_of,
+    per_pid,
+    period_rows,
+    slices,
+)
 from kpi_engine.catalogue.spec import ATTAINMENT, INF, KPI, Band, Value
 from kpi_engine.context import Context
-from kpi_engine.deals import open_at, won_deals
+from kpi_engine.deals import deals, won_deals
 from kpi_engine.fmt import div, money, num, pct, pct_of, ratio
-from kpi_engine.measures import breakdown, display_names, in_interval, orders
-from kpi_engine.query import days_in_month, month_end, month_start, period_of
-from kpi_engine.targets import company_target, monthly, rep_targets, team_targets
+from kpi_engine.measures import in_interval, orders
+from kpi_engine.query import add_months, days_in_month, month_end, month_start, period_of
+from kpi_engine.targets import company_rows, monthly, team_targets
 
 WON_ALTS = ("deals.close_date+deals.status", "deals.close_date+deals.stage",
             "stage_history+deals.status", "stage_history+deals.stage")
@@ -55,6 +63,29 @@ def _sales(ctx: Context, source: str, start: dt.date, end: dt.date) -> float:
     return _total(_sales_rows(ctx, source, start, end))
 
 
+def _summary(ctx: Context, source: str) -> dict:
+    """The range's sales records (`rows`, with `_pid`; each period's: `parts`), summed per
+    (period index, rep, team) (`summary`: `amount` and records `n`); with the range's sales
+    (`total`) and each period's (`per`), cached."""
+    cache = ctx.__dict__.setdefault("_measure_cache", {})
+    key = f"team:sales:{source}"
+    if key not in cache:
+        if source == "orders":
+            rows = period_rows(ctx, orders(ctx), "order_date").select(
+                "_pid", "rep", "team", amount=pl.col("revenue"))
+        else:
+            won = deals(ctx).filter(pl.col("status") == "won")
+            rows = period_rows(ctx, won, "closed").select("_pid", "rep", "team", "amount")
+        summary = rows.lazy().group_by("_pid", "rep", "team").agg(
+            pl.col("amount").sum(), n=pl.len()).collect()
+        parts = slices(ctx, rows)
+        cache[key] = {  # sums as _sales gives them (a lazy sum may differ in the last bit)
+            "rows": rows, "parts": parts, "summary": summary, "total": _total(rows),
+            "per": [_total(part) for part in parts],
+        }
+    return cache[key]
+
+
 def _source_text(source: str) -> str:
     return "orders' revenue" if source == "orders" else "won revenue (no orders table)"
 
@@ -64,7 +95,8 @@ def _pro_rata(ctx: Context) -> bool:
 
 
 def _by_key(rows: pl.DataFrame, dim: str) -> dict[str, float]:
-    """Σ amount per lower-cased value of a dimension (rows with a value)."""
+    """Σ amount per lower-cased value of a dimension (rows with a value). On the rows, not on
+    a summary: the sums stay those of the rows to the last bit (quotas compare them to 100 %)."""
     g = (rows.filter(pl.col(dim).is_not_null())
          .group_by(_k=pl.col(dim).str.to_lowercase()).agg(pl.col("amount").sum()))
     return {k: float(v or 0.0) for k, v in zip(g["_k"], g["amount"], strict=True)}
@@ -79,11 +111,67 @@ def _merge(targets: dict[str, float | None]) -> dict[str, float | None]:
     return out
 
 
-def _names(ctx: Context, dim: str, rows: pl.DataFrame) -> dict[str, str]:
+def _names(ctx: Context, dim: str, summary: pl.DataFrame) -> dict[str, str]:
     """lower-case -> the most frequent spelling over the targets and the sales records."""
     t = ctx.t("targets")
-    values = [rows[dim]] + ([t[dim]] if t is not None else [])
-    return display_names(pl.concat([v.cast(pl.String) for v in values]))
+    frames = [summary.select(v=pl.col(dim).cast(pl.String), n=pl.col("n").cast(pl.Int64))]
+    if t is not None:
+        frames.append(t.select(v=pl.col(dim).cast(pl.String), n=pl.lit(1, pl.Int64)))
+    return names_of(pl.concat(frames), "v")
+
+
+# -- targets per period: targets.company_target and rep_targets on rows read once -------------
+def _month_weights(start: dt.date, end: dt.date, pro_rata: bool) -> dict[dt.date, float]:
+    """The calendar months [start, end] touches: 1 each, or pro rata by days (targets._weights)."""
+    months, m = [], month_start(start)
+    while m <= end:
+        months.append(m)
+        m = add_months(m, 1)
+    if not pro_rata:
+        return dict.fromkeys(months, 1.0)
+    return {m: ((min(month_end(m), end) - max(m, start)).days + 1) / days_in_month(m)
+            for m in months}
+
+
+def _target_rows(ctx: Context) -> dict:
+    """The revenue target rows as (month, target) lists: the company's (targets.company_rows)
+    and each rep's (sorted by rep; rows in order), cached."""
+    cache = ctx.__dict__.setdefault("_measure_cache", {})
+    if "team:targets" not in cache:
+        company = company_rows(ctx, "revenue")
+        reps = monthly(ctx, "revenue").filter(pl.col("rep").is_not_null())
+        by_rep: dict[str, list[tuple[dt.date, float]]] = {}
+        for rep, month, target in zip(reps["rep"], reps["month"], reps["target"], strict=True):
+            by_rep.setdefault(rep, []).append((month, target))
+        cache["team:targets"] = {
+            "company": list(zip(company["month"], company["target"], strict=True)),
+            "reps": {rep: by_rep[rep] for rep in sorted(by_rep)}}
+    return cache["team:targets"]
+
+
+def _weighted(rows: list[tuple[dt.date, float]], weights: dict[dt.date, float],
+              ) -> float | None:
+    """Σ weight × target of the rows in the weighted months, None when none is (targets._sum)."""
+    hit = [(m, t) for m, t in rows if m in weights]
+    return float(sum(weights[m] * t for m, t in hit)) if hit else None
+
+
+def _company_target(ctx: Context, start: dt.date, end: dt.date, pro_rata: bool = False,
+                    ) -> float | None:
+    """targets.company_target(ctx, start, end, "revenue", pro_rata), per period cheaply."""
+    weights = _month_weights(start, end, pro_rata)
+    rows = _target_rows(ctx)["company"]
+    if not rows:
+        per_month = ctx.settings.monthly_target
+        return None if per_month is None else per_month * sum(weights.values())
+    return _weighted(rows, weights)
+
+
+def _rep_targets(ctx: Context, start: dt.date, end: dt.date, pro_rata: bool = False,
+                 ) -> dict[str, float | None]:
+    """targets.rep_targets(ctx, start, end, "revenue", pro_rata), per period cheaply."""
+    weights = _month_weights(start, end, pro_rata)
+    return {rep: _weighted(rows, weights) for rep, rows in _target_rows(ctx)["reps"].items()}
 
 
 # -- sales_per_rep ----------------------------------------------------------------------------
@@ -96,25 +184,27 @@ def _per_rep_source(ctx: Context) -> tuple[str, bool]:
     return _source(ctx), False
 
 
-def _per_rep(ctx: Context, source: str, start: dt.date, end: dt.date,
-             ) -> tuple[float | None, float, int, pl.DataFrame]:
-    rows = _sales_rows(ctx, source, start, end)
-    total = _total(rows)
+def _per_rep(ctx: Context, total: float, reps: int) -> tuple[float | None, int]:
     n = ctx.settings.number_of_reps
-    reps = n if n is not None else int(rows["rep"].drop_nulls().str.to_lowercase().n_unique())
-    return div(total, reps), total, reps, rows
+    reps = n if n is not None else reps
+    return div(total, reps), reps
 
 
 def _sales_per_rep(ctx: Context) -> Value:
     source, with_rep = _per_rep_source(ctx)
-    value, total, reps, rows = _per_rep(ctx, source, ctx.start, ctx.end)
-    by_period = {p.label: _per_rep(ctx, source, p.clip_start, p.clip_end)[0]
-                 for p in ctx.periods}
-    by = {"rep": breakdown(rows, "rep", pl.col("amount").sum())} if with_rep else {}
+    sales = _summary(ctx, source)
+    summary, total = sales["summary"], sales["total"]
+    reps = (summary.filter(pl.col("rep").is_not_null())
+            .select("_pid", _r=pl.col("rep").str.to_lowercase()).unique())
+    value, n_reps = _per_rep(ctx, total, reps["_r"].n_unique())
+    per_period = [0 if v is None else int(v) for v in per_pid(ctx, reps, pl.len())]
+    by_period = labels(ctx, [_per_rep(ctx, t, r)[0]
+                              for t, r in zip(sales["per"], per_period, strict=True)])
+    by = {"rep": breakdown_of(summary, "rep", pl.col("amount").sum())} if with_rep else {}
     setting = " (setting)" if ctx.settings.number_of_reps is not None else ""
     c = ctx.currency
     return Value(value, by_period, by, {"source": source},
-                 explanation=f"{money(total, c)} {_source_text(source)} / {num(reps)} reps"
+                 explanation=f"{money(total, c)} {_source_text(source)} / {num(n_reps)} reps"
                  f"{setting} = {money(value, c)} per rep")
 
 
@@ -138,31 +228,28 @@ def _team_sales(ctx: Context, source: str, rows: pl.DataFrame) -> dict[str, floa
 
 
 def _attainment_by(ctx: Context, dim: str, sales: dict[str, float],
-                   targets: dict[str, float | None], rows: pl.DataFrame,
+                   targets: dict[str, float | None], summary: pl.DataFrame,
                    ) -> dict[str, float | None]:
-    names = _names(ctx, dim, rows)
+    names = _names(ctx, dim, summary)
     return {names.get(k, k): pct_of(sales.get(k, 0.0), t) for k, t in _merge(targets).items()}
 
 
 def _target_attainment(ctx: Context) -> Value:
     source = _source(ctx)
-    rows = _sales_rows(ctx, source, ctx.start, ctx.end)
-    sales = _total(rows)
-    target = company_target(ctx, ctx.start, ctx.end)
+    data = _summary(ctx, source)
+    rows, summary, sales = data["rows"], data["summary"], data["total"]
+    target = _company_target(ctx, ctx.start, ctx.end)
     value = pct_of(sales, target)
-    by_period = {p.label: pct_of(_sales(ctx, source, p.clip_start, p.clip_end),
-                                 company_target(ctx, p.clip_start, p.clip_end,
-                                                pro_rata=_pro_rata(ctx)))
-                 for p in ctx.periods}
+    by_period = _attainment_by_period(ctx, data["per"])
     by: dict[str, dict] = {}
     table = SOURCE_TABLE[source]
     if ctx.has("targets", "rep") and ctx.has(table, "rep"):
         by["rep"] = _attainment_by(ctx, "rep", _by_key(rows, "rep"),
-                                   rep_targets(ctx, ctx.start, ctx.end), rows)
+                                   _rep_targets(ctx, ctx.start, ctx.end), summary)
     team_sales = _team_sales(ctx, source, rows) if ctx.has("targets", "team") else None
     if team_sales is not None:
         by["team"] = _attainment_by(ctx, "team", team_sales,
-                                    team_targets(ctx, ctx.start, ctx.end), rows)
+                                    team_targets(ctx, ctx.start, ctx.end), summary)
     c = ctx.currency
     fallback = (" (settings.monthly_target × months)" if target is not None
                 and not _has_revenue_rows(ctx) else "")
@@ -171,17 +258,23 @@ def _target_attainment(ctx: Context) -> Value:
                  f"target{fallback} × 100 = {pct(value)}")
 
 
+def _attainment_by_period(ctx: Context, per: list[float]) -> dict[str, float | None]:
+    """Each period's sales / its company target × 100."""
+    return labels(ctx, [pct_of(v, _company_target(ctx, p.clip_start, p.clip_end,
+                                                   pro_rata=_pro_rata(ctx)))
+                         for p, v in zip(ctx.periods, per, strict=True)])
+
+
 def _has_revenue_rows(ctx: Context) -> bool:
     return monthly(ctx, "revenue").height > 0
 
 
 # -- quota_attainment_share -------------------------------------------------------------------
-def _quota(ctx: Context, source: str, start: dt.date, end: dt.date, pro_rata: bool,
-           ) -> tuple[float | None, int, int]:
-    """Reps at ≥ 100 % of a non-zero target / reps with one × 100; (value, meeting, with)."""
-    quotas = {k: t for k, t in _merge(rep_targets(ctx, start, end, pro_rata=pro_rata)).items()
-              if t}
-    sales = _by_key(_sales_rows(ctx, source, start, end), "rep")
+def _quota(ctx: Context, sales: dict[str, float], start: dt.date, end: dt.date,
+           pro_rata: bool) -> tuple[float | None, int, int]:
+    """Reps at ≥ 100 % of a non-zero target / reps with one × 100; (value, meeting, with):
+    sales = each rep's sales of [start, end]."""
+    quotas = {k: t for k, t in _merge(_rep_targets(ctx, start, end, pro_rata)).items() if t}
     meeting = sum(1 for k, t in quotas.items() if (pct_of(sales.get(k, 0.0), t) or 0) >= 100)
     return pct_of(meeting, len(quotas)), meeting, len(quotas)
 
@@ -191,9 +284,12 @@ def _quota_attainment_share(ctx: Context) -> Value:
     if not ctx.has(SOURCE_TABLE[source], "rep"):
         return Value(None, {p.label: None for p in ctx.periods}, extra={"source": source},
                      explanation="orders have no rep: each rep's sales are unknown")
-    value, meeting, with_quota = _quota(ctx, source, ctx.start, ctx.end, False)
-    by_period = {p.label: _quota(ctx, source, p.clip_start, p.clip_end, _pro_rata(ctx))[0]
-                 for p in ctx.periods}
+    data = _summary(ctx, source)
+    value, meeting, with_quota = _quota(ctx, _by_key(data["rows"], "rep"), ctx.start, ctx.end,
+                                        False)
+    per = [_by_key(part, "rep") for part in data["parts"]]
+    by_period = labels(ctx, [_quota(ctx, r, p.clip_start, p.clip_end, _pro_rata(ctx))[0]
+                             for p, r in zip(ctx.periods, per, strict=True)])
     return Value(value, by_period, extra={"source": source},
                  explanation=f"{num(meeting)} of {num(with_quota)} reps with a quota reached "
                  f"100 % ({_source_text(source)}) = {pct(value)}")
@@ -207,13 +303,10 @@ def _monthly_sales_progress(ctx: Context) -> Value:
     mtd = _sales(ctx, source, max(first, ctx.start), end)
     elapsed = (end - first).days + 1
     projection = mtd / elapsed * days_in_month(end)
-    target = company_target(ctx, first, last)
+    target = _company_target(ctx, first, last)
     value = pct_of(mtd, target)
     projection_pct = pct_of(projection, target)
-    by_period = {p.label: pct_of(_sales(ctx, source, p.clip_start, p.clip_end),
-                                 company_target(ctx, p.clip_start, p.clip_end,
-                                                pro_rata=_pro_rata(ctx)))
-                 for p in ctx.periods}
+    by_period = _attainment_by_period(ctx, _summary(ctx, source)["per"])
     month = first.strftime("%Y-%m")
     extra = {"month": month, "mtd": mtd, "target": target, "projection": projection,
              "projection_pct": projection_pct, "source": source}
@@ -226,25 +319,38 @@ def _monthly_sales_progress(ctx: Context) -> Value:
 
 
 # -- pipeline_coverage ------------------------------------------------------------------------
-def _pipeline_at(ctx: Context, t: dt.date) -> float:
-    df = open_at(ctx, t)
-    return float(df["amount"].sum() or 0.0) if df.height else 0.0
+def _pipelines(ctx: Context, ts: list[dt.date]) -> list[float]:
+    """The open pipeline (Σ amount of deals open) at the end of each day of ts (deals.open_at,
+    vectorised: a deal is open from its created day until its close day, a won/lost deal with
+    an unknown close day never)."""
+    d = deals(ctx).filter(pl.col("created").is_not_null())
+    ended = pl.col("status").is_in(["won", "lost"]).fill_null(False)
+    far = dt.date(9999, 12, 31)
+    ends = (pl.when(~ended).then(pl.lit(far))
+            .when(pl.col("closed").is_null()).then(pl.lit(dt.date(1, 1, 1)))
+            .otherwise(pl.col("closed")))
+    cols = d.select(c=pl.col("created"), e=ends, a=pl.col("amount"))
+    out = []
+    for t in ts:
+        open_ = cols.filter((pl.col("c") <= t) & (pl.col("e") > t))
+        out.append(float(open_["a"].sum() or 0.0) if open_.height else 0.0)
+    return out
 
 
 def _next_target(ctx: Context, period_end: dt.date) -> tuple[str, float | None]:
     """The grain period after the one ending on period_end: its label and whole target."""
     label, start, end = period_of(period_end + dt.timedelta(days=1), ctx.grain,
                                   ctx.settings.fiscal_year_start)
-    return label, company_target(ctx, start, end, pro_rata=_pro_rata(ctx))
+    return label, _company_target(ctx, start, end, pro_rata=_pro_rata(ctx))
 
 
 def _pipeline_coverage(ctx: Context) -> Value:
     _, _, last_end = period_of(ctx.end, ctx.grain, ctx.settings.fiscal_year_start)
-    pipeline = _pipeline_at(ctx, ctx.end)
+    pipeline, *at_ends = _pipelines(ctx, [ctx.end] + [p.clip_end for p in ctx.periods])
     next_label, target = _next_target(ctx, last_end)
     value = div(pipeline, target)
-    by_period = {p.label: div(_pipeline_at(ctx, p.clip_end), _next_target(ctx, p.end)[1])
-                 for p in ctx.periods}
+    by_period = {p.label: div(v, _next_target(ctx, p.end)[1])
+                 for p, v in zip(ctx.periods, at_ends, strict=True)}
     c = ctx.currency
     return Value(value, by_period, extra={"next_period": next_label},
                  explanation=f"{money(pipeline, c)} open pipeline on {ctx.end.isoformat()} / "
