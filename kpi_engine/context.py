@@ -87,7 +87,11 @@ class Context:
             if closed.len():
                 lows.append(_as_date(closed.min()))
                 highs.append(_as_date(closed.max()))
-        if not lows:
+        if not lows:  # no transactional table: the stage history's span, else today
+            history = self.tables.get("stage_history")
+            d = history["entered_date"].drop_nulls() if history is not None else None
+            if d is not None and d.len():
+                return _as_date(d.min()), _as_date(d.max())
             today = dt.date.today()
             return today, today
         return min(lows), max(highs)
