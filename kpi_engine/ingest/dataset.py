@@ -242,9 +242,21 @@ def _tables(sources: list[Source]) -> dict[str, pl.DataFrame]:
         for table, rows in s.built.extra.items():
             kept = rows.filter(pl.col("_parent").is_in(used.arg_true().implode()))
             parts.setdefault(table, []).append(kept.drop("_parent"))
-    return {t: frames[0] if len(frames) == 1 and _complete_schema(t, frames[0])
-            else pl.concat([empty_frame(t), *frames], how="diagonal_relaxed")
-            for t, frames in parts.items()}
+    out = {t: frames[0] if len(frames) == 1 and _complete_schema(t, frames[0])
+           else pl.concat([empty_frame(t), *frames], how="diagonal_relaxed")
+           for t, frames in parts.items()}
+    return {t: _date_sorted(t, df) for t, df in out.items()}
+
+
+def _date_sorted(table: str, df: pl.DataFrame) -> pl.DataFrame:
+    """Rows in the order of the table's own date (file order among equal dates), so that the
+    KPI engine can take a date range as a slice without copying the table again."""
+    col = TABLES[table].date_field
+    if col is None or col not in df.columns or df.height < 2 or df[col].dtype == pl.String:
+        return df
+    if df[col].null_count() == 0 and df[col].is_sorted():
+        return df
+    return df.sort(col, nulls_last=True, maintain_order=True)
 
 
 def _complete_schema(table: str, frame: pl.DataFrame) -> bool:
