@@ -51,6 +51,7 @@ def load_all() -> dict[str, KPI]:
     """Import every group module (each registers its KPIs once) and return the registry."""
     from kpi_engine.catalogue import (  # noqa: F401
         activities,
+        contact,
         customers,
         leads,
         marketing,
