@@ -131,3 +131,17 @@ def team_targets(ctx: Context, start: dt.date, end: dt.date, metric: str = "reve
 def has_targets(ctx: Context, metric: str) -> bool:
     return monthly(ctx, metric).height > 0 or (
         metric == "revenue" and ctx.settings.monthly_target is not None)
+
+
+def attainment(ctx: Context, value: float, metric: str,
+               ) -> tuple[float, float | None, str | None] | None:
+    """A count KPI against the company target of its metric over the range (catalogue 2-4):
+    (target, value / target × 100, status by the attainment band), None without a target."""
+    from kpi_engine.catalogue.spec import ATTAINMENT
+    from kpi_engine.fmt import pct_of
+
+    target = company_target(ctx, ctx.start, ctx.end, metric=metric)
+    if target is None:
+        return None
+    pct = pct_of(value, target)
+    return target, pct, ATTAINMENT.status(pct)

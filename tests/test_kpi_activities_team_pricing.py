@@ -10,6 +10,7 @@ import pytest
 from kpi_engine.evaluate import evaluate
 from kpi_engine.ingest.dataset import load
 from kpi_engine.query import Query, Settings
+from tests.conftest import assert_periods_are_headlines
 
 D = dt.date
 
@@ -513,23 +514,7 @@ def test_rep_filter_restricts_sales_targets_and_activities():
 
 # == by_period = the headline over each period alone (the vectorised periods) =================
 def _periods_are_headlines(files, kpis, start, end, grain="month", **settings):
-    """Each period's by_period value is the KPI's value over that (clipped) period alone."""
-    from kpi_engine.query import periods
-
-    ds = load(files)
-
-    def values(a, b):
-        q = Query(start=a, end=b, grain=grain, settings=Settings(**settings))
-        return evaluate(ds.tables, q, ds.currency, only=kpis).kpis
-
-    whole = values(start, end)
-    assert all(whole[k].available for k in kpis)
-    for p in periods(start, end, grain):
-        alone = values(p.clip_start, p.clip_end)
-        for k in kpis:
-            v = alone[k].value
-            got = whole[k].by_period[p.label]
-            assert got is None if v is None else got == pytest.approx(v), (k, p.label)
+    assert_periods_are_headlines(files, kpis, start, end, grain, Settings(**settings))
 
 
 ACTIVITY_KPIS = ["activity_volume", "calls_emails_per_rep", "demos_onboarding_calls",

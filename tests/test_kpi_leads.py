@@ -11,6 +11,7 @@ from kpi_engine.catalogue.leads import status_means_qualified
 from kpi_engine.evaluate import evaluate
 from kpi_engine.ingest.dataset import load
 from kpi_engine.query import Query
+from tests.conftest import assert_periods_are_headlines
 
 JAN1, FEB29, MAR31 = dt.date(2024, 1, 1), dt.date(2024, 2, 29), dt.date(2024, 3, 31)
 
@@ -377,23 +378,7 @@ def test_week_grain_and_json_shape():
 
 # -- by_period = the headline over each period alone (the vectorised periods) --------------------
 def _periods_are_headlines(files, kpis, start=JAN1, end=MAR31, grain="month"):
-    """Each period's by_period value is the KPI's value over that (clipped) period alone."""
-    from kpi_engine.query import periods
-
-    ds = load(files)
-
-    def values(a, b):
-        return evaluate(ds.tables, Query(start=a, end=b, grain=grain), ds.currency,
-                        only=kpis).kpis
-
-    whole = values(start, end)
-    assert all(whole[k].available for k in kpis)
-    for p in periods(start, end, grain):
-        alone = values(p.clip_start, p.clip_end)
-        for k in kpis:
-            v = alone[k].value
-            got = whole[k].by_period[p.label]
-            assert got is None if v is None else got == pytest.approx(v), (k, p.label)
+    assert_periods_are_headlines(files, kpis, start, end, grain)
 
 
 @pytest.mark.parametrize("grain", ["month", "week"])

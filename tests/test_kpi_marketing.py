@@ -11,6 +11,7 @@ from kpi_engine.catalogue import load_all
 from kpi_engine.evaluate import evaluate
 from kpi_engine.ingest.dataset import load
 from kpi_engine.query import Query, Settings
+from tests.conftest import assert_periods_are_headlines
 
 # load_all() imports the group modules only while the registry is empty: another test module
 # importing one group directly (as test_kpi_leads does) would leave this group out. Load all
@@ -501,23 +502,7 @@ def test_ecommerce_funnel_zero_views_gives_none():
 
 # -- by_period = the headline over each period alone (the vectorised periods) --------------------
 def _periods_are_headlines(files, kpis, start=JAN1, end=MAR31, grain="month", settings=None):
-    """Each period's by_period value is the KPI's value over that (clipped) period alone."""
-    from kpi_engine.query import periods
-
-    ds = load(files)
-
-    def values(a, b):
-        q = Query(start=a, end=b, grain=grain, settings=settings or Settings())
-        return evaluate(ds.tables, q, ds.currency, only=kpis).kpis
-
-    whole = values(start, end)
-    assert all(whole[k].available for k in kpis)
-    for p in periods(start, end, grain):
-        alone = values(p.clip_start, p.clip_end)
-        for k in kpis:
-            v = alone[k].value
-            got = whole[k].by_period[p.label]
-            assert got is None if v is None else got == pytest.approx(v), (k, p.label)
+    assert_periods_are_headlines(files, kpis, start, end, grain, settings)
 
 
 @pytest.mark.parametrize("grain", ["month", "week", "quarter"])

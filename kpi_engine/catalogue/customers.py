@@ -19,13 +19,13 @@ import numpy as np
 import polars as pl
 
 from kpi_engine.catalogue import register
-from kpi_engine.catalogue.spec import ATTAINMENT, INF, KPI, Band, Value
+from kpi_engine.catalogue.spec import INF, KPI, Band, Value
 from kpi_engine.context import Context
 from kpi_engine.fmt import div, money, num, pct, pct_of, ratio
 from kpi_engine.measures import breakdown, display_names
 from kpi_engine.measures import revenue as revenue_of
 from kpi_engine.query import add_months, month_end, month_start
-from kpi_engine.targets import company_target
+from kpi_engine.targets import attainment
 
 Basis = Literal["orders", "subscriptions"]
 REV = "orders.revenue|orders.quantity+orders.unit_price"
@@ -234,12 +234,11 @@ def _new_customers(ctx: Context) -> Value:
         extra["subscriptions_based"] = _new_count(ctx, "subscriptions", ctx.start, ctx.end)
     text = f"{num(n)} customers whose {first} is in {ctx.range_label}"
     status = None
-    target = company_target(ctx, ctx.start, ctx.end, metric="new_customers")
-    if target is not None:
-        attainment = pct_of(n, target)
-        extra.update(target=target, attainment_pct=attainment)
-        status = ATTAINMENT.status(attainment)
-        text += f"; {num(n)} / {num(target)} target × 100 = {pct(attainment)}"
+    against = attainment(ctx, n, "new_customers")
+    if against is not None:
+        target, att, status = against
+        extra.update(target=target, attainment_pct=att)
+        text += f"; {num(n)} / {num(target)} target × 100 = {pct(att)}"
     return Value(float(n), by_period, extra=extra, explanation=text, status=status)
 
 

@@ -16,11 +16,11 @@ import polars as pl
 from kpi_engine.catalogue import activities, register
 from kpi_engine.catalogue import leads as lead_kpis
 from kpi_engine.catalogue.activities import breakdown_of, labels, offsets, period_rows, slices
-from kpi_engine.catalogue.spec import ATTAINMENT, KPI, Value
+from kpi_engine.catalogue.spec import KPI, Value
 from kpi_engine.context import Context
 from kpi_engine.fmt import div, money, num, pct, pct_of
 from kpi_engine.measures import NONE_KEY, breakdown, display_names, orders
-from kpi_engine.targets import company_target
+from kpi_engine.targets import attainment
 
 REV = "orders.revenue|orders.quantity+orders.unit_price"
 COST = "orders.cost|orders.profit"
@@ -284,12 +284,11 @@ def _leads_generated(ctx: Context) -> Value:
     explanation = f"{num(value)} ({source}, {ctx.range_label})"
     extra: dict[str, float | None] = {}
     status = None
-    target = company_target(ctx, ctx.start, ctx.end, metric="leads")
-    if target is not None:
-        attainment = pct_of(value, target)
-        extra = {"target": target, "attainment_pct": attainment}
-        status = ATTAINMENT.status(attainment)
-        explanation += f"; {num(value)} / target {num(target)} × 100 = {pct(attainment)}"
+    against = attainment(ctx, value, "leads")
+    if against is not None:
+        target, att, status = against
+        extra = {"target": target, "attainment_pct": att}
+        explanation += f"; {num(value)} / target {num(target)} × 100 = {pct(att)}"
     return Value(value, by_period, by, extra, explanation, status)
 
 

@@ -21,13 +21,13 @@ import numpy as np
 import polars as pl
 
 from kpi_engine.catalogue import register
-from kpi_engine.catalogue.spec import ATTAINMENT, INF, KPI, Band, Value
+from kpi_engine.catalogue.spec import INF, KPI, Band, Value
 from kpi_engine.context import Context
 from kpi_engine.deals import deals
 from kpi_engine.fmt import div, money, num, pct, pct_of
 from kpi_engine.ingest.clean_labels import deal_status
 from kpi_engine.measures import breakdown, display_names
-from kpi_engine.targets import company_target
+from kpi_engine.targets import attainment
 
 WON = "deals.close_date|stage_history, deals.status|deals.stage"
 DIMS = ("rep", "channel", "team")
@@ -296,11 +296,10 @@ def _deals_won(ctx: Context) -> Value:
     text = f"{num(n)} won deals closed in {ctx.range_label}"
     extra: dict[str, Any] = {}
     status = None
-    target = company_target(ctx, ctx.start, ctx.end, metric="deals")
-    if target is not None:
-        att = pct_of(n, target)
+    against = attainment(ctx, n, "deals")
+    if against is not None:
+        target, att, status = against
         extra = {"target": target, "attainment_pct": att}
-        status = ATTAINMENT.status(att)
         text += f"; {num(n)} / {num(target)} target × 100 = {pct(att)}"
     return Value(float(n), _per(ctx, c["won_p"], _count), _won_by(ctx, "n"), extra,
                  text, status)
