@@ -115,6 +115,9 @@ def test_other_currency_and_duplicates_across_files():
     assert ds.currency == "EUR"
     a, b = rep["sources"]
     assert a["rows_set_aside"] == {"other_currency": 1} and a["rows_used"] == 2
+    assert {"file": "a.csv", "message": "1 rows are in USD while most of this upload is in EUR: "
+            "they are set aside, because no exchange rate is guessed. Upload the files of each "
+            "currency separately to see them."} in rep["problems"]
     assert b["rows_set_aside"] == {"duplicate": 1} and b["rows_used"] == 1
     deals = ds.tables["deals"]
     assert deals["deal_id"].to_list() == ["D1", "D2", "D4"]

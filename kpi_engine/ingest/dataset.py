@@ -152,6 +152,7 @@ def assemble(sources: list[Source], problems: list[Problem]) -> Dataset:
     _mark_cancelled(sources)
     currency = _upload_currency(sources)
     _mark_other_currency(sources, currency)
+    problems.extend(_currency_problems(sources, currency))
     tables = _tables(sources)
     return Dataset(sources, problems, currency, tables)
 
@@ -228,6 +229,23 @@ def _mark_other_currency(sources: list[Source], currency: str | None) -> None:
             continue
         other = (s.built.currency.is_not_null() & (s.built.currency != currency)).fill_null(False)
         s.reason = _set(s.reason, other, "other_currency")
+
+
+def _currency_problems(sources: list[Source], currency: str | None) -> list[Problem]:
+    """Say why rows in another currency are not used (no exchange rates are guessed)."""
+    out: list[Problem] = []
+    for s in sources:
+        if s.built is None or s.reason is None:
+            continue
+        other = s.built.currency.filter(s.reason == "other_currency")
+        if other.len() == 0:
+            continue
+        codes = ", ".join(sorted(set(other.drop_nulls().to_list())))
+        out.append(Problem(s.raw.file, (
+            f"{other.len():,} rows are in {codes} while most of this upload is in {currency}: "
+            "they are set aside, because no exchange rate is guessed. Upload the files of "
+            f"each currency separately to see them."), s.raw.sheet))
+    return out
 
 
 def _tables(sources: list[Source]) -> dict[str, pl.DataFrame]:
