@@ -1,14 +1,23 @@
-"""Sales KPIs from your own exports — the Streamlit entry point (router only).
+"""Sales KPIs from your own exports — the Streamlit entry point: page config and navigation.
 
-The full app (upload, mapping review, KPI pages) comes with its own issue; this page already
-reads the files a user drops and shows what was recognised in each one.
-"""
+Each page starts with `sidebar.show()` (the shared date range, grain and filters): a page
+script then renders whole, which is also how Streamlit's AppTest runs pages."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Sales KPIs from your exports", page_icon="📈", layout="wide")
+st.set_page_config(page_title="Sales KPIs from your exports", page_icon=":material/monitoring:", layout="wide")
 
 pages = {
-    "Your data": [st.Page("pages/upload.py", title="Upload and check", icon="📂", default=True)],
+    "Your data": [
+        st.Page("pages/upload.py", title="Upload and check", icon=":material/upload_file:", default=True),
+        st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+    ],
+    "Results": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:"),
+        st.Page("pages/catalogue.py", title="KPI catalogue", icon=":material/menu_book:"),
+        st.Page("pages/breakdowns.py", title="Breakdowns", icon=":material/bar_chart:"),
+        st.Page("pages/pipeline.py", title="Pipeline and funnel", icon=":material/filter_alt:"),
+        st.Page("pages/customers.py", title="Customers", icon=":material/groups:"),
+    ],
 }
 st.navigation(pages).run()

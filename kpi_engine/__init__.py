@@ -3,7 +3,7 @@
 
     load(files) -> Dataset        files: paths, or (name, bytes) pairs from an upload
     inspect(files) -> dict        the inspect report of catalogue section 6
-    evaluate(tables, query, currency) -> Results   every KPI of the catalogue
+    evaluate(tables, query, currency, only) -> Results   every KPI (or the ids in `only`)
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ def inspect(files: Any) -> dict[str, Any]:
     return inspect_report(load(files))
 
 
-def evaluate(tables: Any, query: Any = None, currency: str | None = None) -> Results:
+def evaluate(tables: Any, query: Any = None, currency: str | None = None,
+             only: list[str] | None = None) -> Results:
     from kpi_engine.evaluate import evaluate as _evaluate
 
-    return _evaluate(tables, query, currency)
+    return _evaluate(tables, query, currency, only)

@@ -64,22 +64,44 @@ def browser():
         b.close()
 
 
-def test_upload_sample_files_shows_what_was_recognised(app_url, browser):
+def _engine_revenue(names: list[str]) -> str:
+    from kpi_engine import units
+    from kpi_engine.evaluate import evaluate
+    from kpi_engine.ingest.dataset import load
+
+    ds = load([ROOT / "sample_files" / n for n in names])
+    r = evaluate(ds.tables, None, ds.currency, only=["revenue"]).kpis["revenue"]
+    return units.display(r.value, "money", ds.currency, compact=True)
+
+
+def test_upload_through_the_file_chooser_then_see_the_overview(app_url, browser):
+    names = ["zamowienia_sklep.csv", "crm_export.xlsx", "targets_2025.xlsx"]
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(app_url, wait_until="networkidle")
     page.get_by_text("Upload one or more files").wait_for(timeout=30_000)
-    files = [str(ROOT / "sample_files" / n) for n in
-             ("zamowienia_sklep.csv", "crm_export.xlsx", "targets_2025.xlsx")]
-    page.locator("input[type=file]").set_input_files(files)
-    page.get_by_text("zamowienia_sklep.csv → orders").wait_for(timeout=60_000)
-    page.get_by_text("crm_export.xlsx · Deals → deals").wait_for(timeout=30_000)
+    page.locator("input[type=file]").set_input_files([str(ROOT / "sample_files" / n)
+                                                      for n in names])
+    page.get_by_text("What we found").wait_for(timeout=60_000)
+    page.get_by_text("zamowienia_sklep.csv → Orders").wait_for(timeout=30_000)
     page.get_by_text("crm_export.xlsx · Summary → not used").wait_for(timeout=30_000)
     body = page.inner_text("body")
-    assert "4,987" in body  # orders rows used, as inspect reports them
+    assert "Orders — 4,987 rows" in body
     assert "Traceback" not in body
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(1500)  # let the tables draw before the picture
-    page.screenshot(path=str(SHOTS / "upload.png"), full_page=False)
+    page.screenshot(path=str(SHOTS / "upload.png"))
+    page.get_by_role("link", name="See your KPIs").click()
+    page.get_by_text("Dashboard for").wait_for(timeout=30_000)
+    page.get_by_text("What needs attention").wait_for(timeout=30_000)
+    page.wait_for_timeout(2000)  # let the charts draw before the picture
+    body = page.inner_text("body")
+    assert _engine_revenue(names) in body  # the Revenue card is the engine's number
+    assert "Traceback" not in body
+    page.screenshot(path=str(SHOTS / "overview.png"))
+    # a filter in the sidebar changes the card
+    page.get_by_label("Rep").first.click()
+    page.get_by_role("option", name="Anna Kowalska").click()
+    page.get_by_text("rep: Anna Kowalska").wait_for(timeout=30_000)
+    assert _engine_revenue(names) not in page.inner_text("body")
     page.close()
 
 
@@ -91,7 +113,7 @@ def test_a_broken_file_gets_a_friendly_message_and_the_rest_loads(app_url, brows
     page.get_by_text("Upload one or more files").wait_for(timeout=30_000)
     page.locator("input[type=file]").set_input_files(
         [str(bad), str(ROOT / "sample_files" / "leads_sv.csv")])
-    page.get_by_text("leads_sv.csv → leads").wait_for(timeout=60_000)
+    page.get_by_text("leads_sv.csv → Leads").wait_for(timeout=60_000)
     body = page.inner_text("body")
     assert "photo.xlsx is not a spreadsheet (it is a PNG image)" in body
     assert "Traceback" not in body

@@ -30,6 +30,21 @@ class Band:
             return "watch"
         return "bad"
 
+    def describe(self, fmt: Callable[[float], str] = lambda v: f"{v:g}") -> str:
+        """ "good 3–4, watch above 4, otherwise bad" in the unit the caller formats."""
+        parts = [f"good {_range_text(self.good, fmt)}"]
+        parts += [f"watch {_range_text(w, fmt)}" for w in self.watch]
+        return ", ".join(parts) + ", otherwise bad"
+
+
+def _range_text(band: tuple[float, float, bool, bool], fmt: Callable[[float], str]) -> str:
+    lo, hi, lo_in, hi_in = band
+    if hi == INF:
+        return f"{'≥' if lo_in else 'above'} {fmt(lo)}"
+    if lo == -INF:
+        return f"{'≤' if hi_in else 'below'} {fmt(hi)}"
+    return f"{fmt(lo)}–{fmt(hi)}"
+
 
 def _inside(v: float, band: tuple[float, float, bool, bool]) -> bool:
     lo, hi, lo_in, hi_in = band

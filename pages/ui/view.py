@@ -1,0 +1,145 @@
+"""Small components every page shares: formatted values, status badges, KPI cards, empty states.
+
+A component is a function; its formatting comes from kpi_engine.units (one unit → format
+table for cards, tables, charts and Excel)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from kpi_engine import units
+from pages.ui import state
+
+if TYPE_CHECKING:
+    from kpi_engine.catalogue.spec import Result
+
+STATUS_COLOUR = {"good": "green", "watch": "orange", "bad": "red"}
+STATUS_TEXT = {"good": "Good", "watch": "Watch", "bad": "Needs attention"}
+UPLOAD_PAGE = "pages/upload.py"
+SETTINGS_PAGE = "pages/settings.py"
+
+
+def fmt(value: float | None, unit: str, compact: bool = False) -> str:
+    d = state.display()
+    return units.display(value, unit, state.currency(), d.decimal_comma, compact)
+
+
+def change(result: Result) -> tuple[str | None, str, str | None]:
+    """Last period against the one before: ("+12.0 %", "normal"|"inverse"|"off", "vs 2025-09")."""
+    values = [(k, v) for k, v in result.by_period.items() if isinstance(v, int | float)]
+    colour = {"higher": "normal", "lower": "inverse"}.get(result.direction, "off")
+    if len(values) < 2:
+        return None, colour, None
+    (prev_label, prev), (_, last) = values[-2], values[-1]
+    if result.unit == "percent":
+        return f"{last - prev:+.1f} pp", colour, f"vs {prev_label}"
+    if prev == 0:
+        return None, colour, None
+    return f"{(last - prev) / abs(prev) * 100:+.1f} %", colour, f"vs {prev_label}"
+
+
+def trend(result: Result) -> list[float]:
+    return [float(v) for v in result.by_period.values() if isinstance(v, int | float)]
+
+
+def band_text(kpi_id: str) -> str | None:
+    from kpi_engine.catalogue import load_all
+
+    spec = load_all()[kpi_id]
+    if spec.band is None:
+        return None
+    unit = "percent" if spec.unit == "percent" else spec.unit
+    return spec.band.describe(lambda v: fmt(v, unit))
+
+
+def unlock_text(result: Result) -> str:
+    """ "Needs marketing.cost: upload …" in the owner's words."""
+    from kpi_engine.model import TABLES
+
+    parts: list[str] = []
+    for atom in result.missing_fields:
+        table, _, field = atom.partition(".")
+        if table == "settings":
+            parts.append(f"type **{field.replace('_', ' ')}** in Settings")
+        elif field:
+            parts.append(f"a **{field.replace('_', ' ')}** column in your {table} file")
+        else:
+            what = TABLES[table].description.split(".")[0] if table in TABLES else table
+            parts.append(f"a **{table.replace('_', ' ')}** file ({what.lower()})")
+        if table == "marketing":
+            parts.append("or type marketing costs per month in Settings")
+    if not parts:
+        return result.explanation or "Could not be computed from this data."
+    return "Needs " + "; ".join(dict.fromkeys(parts)).replace("; or ", " or ") + "."
+
+
+def status_badge(status: str | None) -> None:
+    if status:
+        st.badge(STATUS_TEXT[status], color=STATUS_COLOUR[status])  # type: ignore[arg-type]
+
+
+def kpi_card(result: Result, compact_chart: bool = True) -> None:
+    """One metric card: value, change vs the previous period, trend, status, formula."""
+    from kpi_engine.catalogue import load_all
+
+    spec = load_all()[result.id]
+    with st.container(border=True):
+        if not result.available:
+            st.metric(result.name, "—", help=spec.formula)
+            st.caption(unlock_text(result))
+            return
+        delta, colour, against = change(result)
+        series = trend(result)
+        st.metric(
+            result.name, fmt(result.value, result.unit, compact=True), delta,
+            delta_color=colour,  # type: ignore[arg-type]
+            delta_description=against,
+            help=f"{fmt(result.value, result.unit)}\n\n{spec.formula}\n\n"
+                 f"{result.explanation or ''}",
+            chart_data=series if compact_chart and len(series) > 1 else None,
+        )
+        line = []
+        if result.status:
+            line.append(f":{STATUS_COLOUR[result.status]}-badge[{STATUS_TEXT[result.status]}]")
+        attainment = result.extra.get("attainment_pct")
+        if attainment is not None:
+            line.append(f"{attainment:.0f} % of target")
+        if line:
+            st.markdown(" ".join(line))
+
+
+def how_computed(result: Result) -> None:
+    from kpi_engine.catalogue import load_all
+
+    spec = load_all()[result.id]
+    st.markdown(f"**Formula:** {spec.formula}")
+    if result.explanation:
+        st.markdown("**With your numbers:**")
+        st.code(result.explanation, language=None, wrap_lines=True)
+    bands = band_text(result.id)
+    if bands:
+        st.markdown(f"**Benchmark:** {bands} (source {spec.source or 'catalogue'})")
+    if spec.description:
+        st.caption(spec.description)
+
+
+def need_data(what: str = "your sales files") -> bool:
+    """An empty state that says what to do next; True when there is nothing to show."""
+    ds = state.dataset()
+    if ds is not None and ds.tables:
+        return False
+    st.info(f"Nothing to show yet: upload {what}, or try the sample data.")
+    st.page_link(UPLOAD_PAGE, label="Go to Upload and check", icon=":material/upload_file:")
+    return True
+
+
+def missing_table(table: str, unlocks: str) -> None:
+    st.info(f"No **{table}** in your files yet: upload one to see {unlocks}.")
+    st.page_link(UPLOAD_PAGE, label="Upload a file", icon=":material/upload_file:")
+
+
+def period_rows(result: Result) -> list[dict[str, Any]]:
+    return [{"period": k, "value": v} for k, v in result.by_period.items()
+            if isinstance(v, int | float)]

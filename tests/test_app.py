@@ -1,0 +1,204 @@
+"""Every page of the app under Streamlit's AppTest, with the sample data loaded: the numbers on
+screen are the engine's, and filters, settings and mapping changes move them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kpi_engine import units
+from kpi_engine.evaluate import evaluate
+from kpi_engine.ingest.dataset import load
+from kpi_engine.query import Query, Settings
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+SAMPLES = sorted(p for p in (ROOT / "sample_files").iterdir() if p.suffix in (".csv", ".xlsx"))
+RESULT_PAGES = ["overview", "catalogue", "breakdowns", "pipeline", "customers"]
+
+
+@cache
+def sample():
+    return load(SAMPLES)
+
+
+def engine(query: Query | None = None, only: list[str] | None = None):
+    ds = sample()
+    return evaluate(ds.tables, query or Query(), ds.currency, only=only)
+
+
+def shown(value: float | None, unit: str) -> str:
+    return units.display(value, unit, sample().currency)
+
+
+def card(value: float | None, unit: str) -> str:
+    """What a metric card shows: large amounts in k / M (the exact one is in its help)."""
+    return units.display(value, unit, sample().currency, compact=True)
+
+
+def fresh() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = fresh()
+    next(b for b in at.button if b.label == "Try with sample data").click().run()
+    assert not at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [i.value for i in at.info] + [w.value for w in at.warning]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", RESULT_PAGES)
+def test_without_data_every_results_page_says_what_to_do(page):
+    at = fresh()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception
+    assert any("upload" in i.value.lower() for i in at.info)
+    assert not at.metric
+
+
+def test_sample_data_lists_every_table_and_the_rows_set_aside(app):
+    body = texts(app)
+    ds = sample()
+    for table, df in ds.tables.items():
+        assert f"— {df.height:,} rows" in body, table
+    assert len(app.expander) == len(ds.sources)
+    aside = ds.set_aside()
+    assert f"{aside.filter(aside['reason'] == 'cancelled').height:,} cancelled orders" in body
+    assert any(b.label.startswith("Download the rows set aside") for b in app.get("download_button"))
+
+
+def test_overview_cards_are_the_engines_values(app):
+    app.switch_page("pages/overview.py").run()
+    assert not app.exception
+    res = engine()
+    got = metrics(app)
+    for kpi_id in ("revenue", "gross_margin", "monthly_profit_estimate", "average_purchase_value",
+                   "new_customers", "target_attainment"):
+        r = res.kpis[kpi_id]
+        assert got[r.name] == card(r.value, r.unit), kpi_id
+    assert got["Revenue"] == "2.12 M zł"  # Σ of the sample's valid order lines: 2 123 806.15
+
+
+def test_a_filter_changes_the_cards(app):
+    app.switch_page("pages/overview.py").run()
+    before = metrics(app)["Revenue"]
+    app.session_state["f_rep"] = "Anna Kowalska"
+    app.run()
+    assert not app.exception
+    r = engine(Query(filters={"rep": "Anna Kowalska"}), ["revenue"]).kpis["revenue"]
+    assert metrics(app)["Revenue"] == card(r.value, "money")
+    assert metrics(app)["Revenue"] != before
+
+
+def test_a_date_preset_changes_the_range(app):
+    app.switch_page("pages/overview.py").run()
+    app.session_state["f_preset"] = "Last 3 months"
+    app.run()
+    q = Query(start=dt.date(2025, 8, 1), end=dt.date(2025, 10, 31))
+    r = engine(q, ["revenue"]).kpis["revenue"]
+    assert metrics(app)["Revenue"] == card(r.value, "money")
+    assert "2025-08-01 – 2025-10-31" in texts(app)
+
+
+def test_the_audience_switch_picks_other_cards(app):
+    app.switch_page("pages/overview.py").run()
+    app.get("button_group")[0].set_value("manager").run()
+    assert not app.exception
+    res = engine()
+    got = metrics(app)
+    assert "Pipeline value" in got and "Revenue" not in got
+    r = res.kpis["win_rate"]
+    assert got[r.name] == card(r.value, r.unit)
+
+
+def test_catalogue_shows_every_group_with_values_and_unlock_hints(app):
+    app.switch_page("pages/catalogue.py").run()
+    res = engine()
+    for group in "ABCDEFGHIJ":
+        app.session_state["cat_group"] = group
+        app.run()
+        assert not app.exception
+        body = texts(app)
+        for r in res.kpis.values():
+            from kpi_engine.catalogue import load_all
+
+            if load_all()[r.id].group != group:
+                continue
+            assert f"**{r.name}**" in body, r.id
+            if r.available:
+                assert shown(r.value, r.unit) in body, r.id
+            else:
+                assert "Needs" in body, r.id
+    # cannibalization needs the launch settings: the card says so
+    assert "type **new product** in Settings" in body
+
+
+def test_breakdowns_rank_the_engines_split(app):
+    app.switch_page("pages/breakdowns.py").run()
+    assert not app.exception
+    r = engine(only=["revenue_by_region"]).kpis["revenue_by_region"]
+    table = app.dataframe[0].value
+    assert list(table["Region"]) == sorted(r.by["region"], key=r.by["region"].get, reverse=True)
+    top = max(r.by["region"].values())
+    assert table["Sales by region"].iloc[0] == shown(top, "money")
+
+
+@pytest.mark.parametrize("page,ids", [
+    ("pipeline", ["pipeline_value", "pipeline_coverage", "win_rate", "sales_cycle_length"]),
+    ("customers", ["new_customers", "churn_rate", "clv", "cac", "ltv_cac_ratio"]),
+])
+def test_pipeline_and_customer_cards_are_the_engines_values(app, page, ids):
+    app.switch_page(f"pages/{page}.py").run()
+    assert not app.exception
+    res = engine(only=ids)
+    got = metrics(app)
+    for kpi_id in ids:
+        r = res.kpis[kpi_id]
+        if page == "customers" and kpi_id == "ltv_cac_ratio":
+            assert got["LTV : CAC"] == f"{r.value:.1f} : 1"
+        else:
+            assert got[r.name] == card(r.value, r.unit), kpi_id
+
+
+def test_settings_feed_the_kpis(app):
+    app.switch_page("pages/settings.py").run()
+    assert not app.exception
+    box = next(n for n in app.number_input if n.label == "Sales costs per month")
+    box.set_value(10_000.0).run()
+    app.switch_page("pages/customers.py").run()
+    r = engine(Query(settings=Settings(sales_costs_per_month=10_000.0)), ["cac"]).kpis["cac"]
+    assert metrics(app)["Customer acquisition cost"] == card(r.value, "money")
+    assert r.value != engine(only=["cac"]).kpis["cac"].value
+
+
+def test_a_mapping_change_changes_the_kpis(app):
+    """Telling the app the targets sheet is not a targets table removes target attainment."""
+    app.switch_page("pages/overview.py").run()
+    assert metrics(app)["Sales target attainment"] != "—"
+    app.switch_page("pages/upload.py").run()
+    ds = sample()
+    position = next(i for i, s in enumerate(ds.sources) if s.recognition.table == "targets")
+    key = next(s.key for s in app.selectbox if s.key and s.key.endswith(f"_{position}_table"))
+    app.selectbox(key=key).set_value("— do not use this sheet —").run()
+    next(b for b in app.button if b.label.startswith("Read this sheet as")).click().run()
+    assert not app.exception
+    assert "Targets** — not uploaded" in texts(app)
+    app.switch_page("pages/overview.py").run()
+    assert metrics(app)["Sales target attainment"] == "—"
