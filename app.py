@@ -3,9 +3,12 @@
 Each page starts with `sidebar.show()` (the shared date range, grain and filters): a page
 script then renders whole, which is also how Streamlit's AppTest runs pages."""
 
+import logging
+
 import streamlit as st
 
-st.set_page_config(page_title="Sales KPIs from your exports", page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(page_title="Sales KPIs from your exports", page_icon=":material/monitoring:",
+                   layout="wide")
 
 pages = {
     "Your data": [
@@ -20,4 +23,10 @@ pages = {
         st.Page("pages/customers.py", title="Customers", icon=":material/groups:"),
     ],
 }
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception:  # noqa: BLE001 - the last guard: a friendly message, never a traceback
+    logging.getLogger("app").exception("page failed")
+    st.error("Something went wrong while showing this page. Your files are still loaded: "
+             "try another page or other dates, or upload the files again. If it keeps "
+             "happening, the rows set aside on Upload and check may point to the cause.")

@@ -40,7 +40,7 @@ rows = {k: v for k, v in r.by[dim].items() if isinstance(v, int | float)}
 st.caption(f"{r.name} for {res.start} – {res.end}: {view.fmt(r.value, r.unit)} in total "
            f"({registry[kpi_id].formula})")
 
-left, right = st.columns([3, 2], gap="large")
+left, right = st.columns([1, 1], gap="large")
 with left:
     st.altair_chart(charts.ranked_bars(rows, r.unit, r.name, dim), width="stretch")
 with right:
@@ -58,11 +58,13 @@ with right:
         column_config={"Share": st.column_config.ProgressColumn(
             "Share", min_value=0.0, max_value=1.0, format="percent")},
     )
-    st.caption("Click a row to see the records behind it.")
+    options = [k for k, _ in ranked]
+    clicked = picked.selection.rows if picked else []
+    value = st.selectbox(
+        "See the records behind", options, key=f"bd_pick_{kpi_id}_{dim}",
+        index=clicked[0] if clicked else None, placeholder="click a row above, or pick one")
 
-selected = picked.selection.rows if picked else []
-if selected:
-    value = ranked[selected[0]][0]
+if value is not None:
     ds = state.dataset()
     tables = [a.partition(".")[0] for a in atoms(registry[kpi_id].inputs)]
     source = next((t for t in dict.fromkeys(tables) if t in ds.tables

@@ -202,3 +202,19 @@ def test_a_mapping_change_changes_the_kpis(app):
     assert "Targets** — not uploaded" in texts(app)
     app.switch_page("pages/overview.py").run()
     assert metrics(app)["Sales target attainment"] == "—"
+
+
+def test_breakdowns_open_the_rows_behind_a_bar(app):
+    app.switch_page("pages/breakdowns.py").run()
+    pick = next(s for s in app.selectbox if s.label == "See the records behind")
+    pick.set_value("Skåne").run()
+    assert not app.exception
+    orders = sample().tables["orders"]
+    import polars as pl
+
+    expected = orders.filter(pl.col("region") == "Skåne")
+    assert f"{expected.height:,} records in the date range" in texts(app)
+    rows = app.dataframe[1].value
+    assert len(rows) == expected.height
+    assert set(rows["region"]) == {"Skåne"}
+    assert abs(rows["revenue"].sum() - expected["revenue"].sum()) < 0.01

@@ -75,7 +75,7 @@ def ranked_bars(rows: dict[str, Any], unit: str, measure: str, dimension: str,
                 axis=alt.Axis(format=fmt, tickCount=6)),
         tooltip=[alt.Tooltip("label:N", title=dimension.capitalize()),
                  alt.Tooltip("shown:N", title=measure)],
-    ).properties(height=height or max(140, 36 * df.height))
+    ).properties(height=height or alt.Step(34))
 
 
 def steps(rows: dict[str, Any], unit: str, measure: str, step_title: str = "Step") -> alt.Chart:
@@ -90,7 +90,7 @@ def steps(rows: dict[str, Any], unit: str, measure: str, step_title: str = "Step
                 axis=alt.Axis(format=fmt, tickCount=6)),
         tooltip=[alt.Tooltip("label:N", title=step_title),
                  alt.Tooltip("shown:N", title=measure)],
-    ).properties(height=max(140, 40 * df.height))
+    ).properties(height=alt.Step(38))
 
 
 def lines(series: dict[str, dict[str, Any]], unit: str, measure: str,
