@@ -40,6 +40,13 @@ def missing_inputs(ctx: Context, kpi: KPI) -> tuple[str, ...]:
     return tuple(dict.fromkeys(missing))
 
 
+def missing_by_kpi(tables: dict[str, pl.DataFrame], query: Query | None = None
+                   ) -> dict[str, tuple[str, ...]]:
+    """What each KPI still needs (empty when it can be computed), without computing any."""
+    ctx = Context(tables, query or Query())
+    return {kpi.id: missing_inputs(ctx, kpi) for kpi in load_all().values()}
+
+
 def _present(ctx: Context, atom: str) -> bool:
     table, _, field = atom.partition(".")
     if table == "settings":

@@ -5,6 +5,8 @@ import time
 
 import streamlit as st
 
+from kpi_engine.catalogue import load_all
+from kpi_engine.evaluate import missing_by_kpi
 from kpi_engine.model import TABLES
 from pages.ui import mapping, sidebar, state
 
@@ -67,12 +69,11 @@ if ds.tables:
 
 # -- the checklist of canonical tables -------------------------------------------------------
 st.subheader("What we found")
-res = state.results()
 unlocks: dict[str, list[str]] = {}
-if res is not None:
-    for r in res.kpis.values():
-        for table in dict.fromkeys(a.partition(".")[0] for a in r.missing_fields):
-            unlocks.setdefault(table, []).append(r.name)
+registry = load_all()
+for kpi_id, missing in missing_by_kpi(ds.tables, state.query()).items():
+    for table in dict.fromkeys(a.partition(".")[0] for a in missing):
+        unlocks.setdefault(table, []).append(registry[kpi_id].name)
 cols = st.columns(3)
 for i, (name, table) in enumerate(TABLES.items()):
     with cols[i % 3]:

@@ -218,3 +218,21 @@ def test_breakdowns_open_the_rows_behind_a_bar(app):
     assert len(rows) == expected.height
     assert set(rows["region"]) == {"Skåne"}
     assert abs(rows["revenue"].sum() - expected["revenue"].sum()) < 0.01
+
+
+def test_the_checklist_says_what_a_missing_table_would_unlock():
+    at = fresh()
+    ds = load([ROOT / "sample_files" / "zamowienia_sklep.csv"])
+    at.session_state["dataset"] = ds
+    at.session_state["dataset_key"] = "orders only"
+    at.run()
+    assert not at.exception
+    body = texts(at)
+    assert "Orders** — 4,987 rows" in body
+    from kpi_engine.catalogue import load_all
+    from kpi_engine.evaluate import missing_by_kpi
+
+    needs_deals = [load_all()[k].name for k, m in missing_by_kpi(ds.tables).items()
+                   if any(a.partition(".")[0] == "deals" for a in m)]
+    assert len(needs_deals) > 4  # won revenue, win rate, pipeline value, …
+    assert f"Deals** — not uploaded: unlocks {', '.join(needs_deals[:4])} …" in body
