@@ -22,6 +22,10 @@ pages = {
         st.Page("pages/pipeline.py", title="Pipeline and funnel", icon=":material/filter_alt:"),
         st.Page("pages/customers.py", title="Customers", icon=":material/groups:"),
     ],
+    "Plan": [
+        st.Page("pages/what_if.py", title="What-if planner", icon=":material/tune:"),
+        st.Page("pages/export.py", title="Download", icon=":material/download:"),
+    ],
 }
 try:
     st.navigation(pages).run()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+__version__ = "0.5.0"  # issues 3-7 of the product (reader, engine, app, planner, workbook)
+
 if TYPE_CHECKING:
     from kpi_engine.evaluate import Results
     from kpi_engine.ingest.dataset import Dataset

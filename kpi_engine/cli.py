@@ -31,7 +31,8 @@ def _parser() -> argparse.ArgumentParser:
         help="inspect every file as an upload of its own (the upload-wide rules, duplicates "
         "and the upload's currency, then apply within each file only)",
     )
-    comp = sub.add_parser("compute", help="every KPI of the catalogue as JSON (section 6)")
+    comp = sub.add_parser("compute", help="every KPI of the catalogue as JSON (section 6) "
+                          "and/or an Excel workbook")
     comp.add_argument("files", nargs="+", type=Path)
     comp.add_argument("--start", type=_date)
     comp.add_argument("--end", type=_date)
@@ -39,7 +40,20 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("--filter", action="append", default=[], metavar="DIM=VALUE",
                       help="rep, region, channel, product, segment or team (repeatable)")
     _settings_flags(comp)
-    comp.add_argument("--json", dest="json_out", type=Path, required=True)
+    comp.add_argument("--json", dest="json_out", type=Path, help="write the KPIs as JSON here")
+    comp.add_argument("--xlsx", dest="xlsx_out", type=Path, metavar="OUT.xlsx",
+                      help="write the Excel workbook here (at least one of --json / --xlsx)")
+    plan = sub.add_parser("plan", help="the what-if planner as JSON (section 6)")
+    plan.add_argument("files", nargs="+", type=Path)
+    plan.add_argument("--target", type=float, help="revenue per month (default: targets file)")
+    plan.add_argument("--horizon", type=int, default=3, help="months to project, 1-12")
+    plan.add_argument("--base-start", type=_date)
+    plan.add_argument("--base-end", type=_date)
+    plan.add_argument("--set", action="append", default=[], metavar="DRIVER=VALUE",
+                      help="a scenario change (repeatable; tree.driver for one tree)")
+    plan.add_argument("--solve-for", metavar="DRIVER", help="goal-seek this driver only")
+    _settings_flags(plan)
+    plan.add_argument("--json", dest="json_out", type=Path, required=True)
     bench = sub.add_parser("bench", help="benchmarks on generated data (docs/benchmarks.md)")
     bench.add_argument("--rows", type=int, default=1_000_000)
     bench.add_argument("--xlsx-rows", type=int, default=100_000)
@@ -94,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
             return _inspect(args.files, args.json_out, each=args.each)
         if args.command == "compute":
             return _compute(args)
+        if args.command == "plan":
+            from kpi_engine.cli_plan import run_plan
+
+            return run_plan(args)
         if args.command == "bench":
             from kpi_engine.bench import run
 
@@ -145,6 +163,10 @@ def _compute(args: argparse.Namespace) -> int:
     from kpi_engine.quality import data_quality
     from kpi_engine.query import FILTER_DIMENSIONS, Query
 
+    if args.json_out is None and args.xlsx_out is None:
+        print("kpi_engine: compute writes --json OUT and/or --xlsx OUT.xlsx: give at least one",
+              file=sys.stderr)
+        return 2
     if args.start and args.end and args.start > args.end:
         print(f"kpi_engine: --start {args.start} is after --end {args.end}", file=sys.stderr)
         return 2
@@ -178,5 +200,11 @@ def _compute(args: argparse.Namespace) -> int:
         "problems": [p.message for p in ds.problems],
         **data_quality(ds.tables),
     }
-    args.json_out.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    if args.json_out is not None:
+        args.json_out.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    if args.xlsx_out is not None:
+        from kpi_engine.export import write_workbook
+        from kpi_engine.export_whatif import default_plan
+
+        write_workbook(args.xlsx_out, results, ds, query, plan=default_plan(ds, query))
     return 0

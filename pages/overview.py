@@ -3,21 +3,10 @@
 import streamlit as st
 
 from kpi_engine.catalogue import load_all
-from pages.ui import charts, sidebar, state, view
+from pages.ui import charts, downloads, sidebar, state, view
+from pages.ui.audiences import AUDIENCES
 from pages.ui.sidebar import ALL, FILTER_KEY
 
-AUDIENCES = {
-    "owner": ("Owner", ["revenue", "gross_margin", "monthly_profit_estimate", "sales_growth_mom",
-                        "average_purchase_value", "new_customers", "ltv_cac_ratio",
-                        "target_attainment"]),
-    "manager": ("Sales manager", ["won_revenue", "win_rate", "pipeline_value",
-                                  "pipeline_coverage", "sales_cycle_length",
-                                  "average_deal_size", "quota_attainment_share",
-                                  "stale_leads_deals"]),
-    "rep": ("Sales rep", ["won_revenue", "deals_won", "win_rate", "average_deal_size",
-                          "activity_volume", "meetings_booked", "lead_conversion_rate",
-                          "target_attainment"]),
-}
 # the KPIs that carry a status (a benchmark or the user's target): the attention list
 WATCHED = ["call_show_rate", "quote_to_close", "ltv_cac_ratio", "target_attainment",
            "quota_attainment_share", "pipeline_coverage", "monthly_sales_progress",
@@ -112,4 +101,6 @@ with right:
     else:
         st.write("Nothing is in a bad state for this period. "
                  "Targets (a file or Settings) make this list sharper.")
-    st.page_link("pages/catalogue.py", label="Every KPI with its formula", icon=":material/menu_book:")
+    st.page_link("pages/catalogue.py", label="Every KPI with its formula",
+                 icon=":material/menu_book:")
+    downloads.workbook_button("overview_xlsx", pinned)

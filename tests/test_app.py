@@ -17,7 +17,8 @@ from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
 SAMPLES = sorted(p for p in (ROOT / "sample_files").iterdir() if p.suffix in (".csv", ".xlsx"))
-RESULT_PAGES = ["overview", "catalogue", "breakdowns", "pipeline", "customers"]
+RESULT_PAGES = ["overview", "catalogue", "breakdowns", "pipeline", "customers", "what_if",
+                "export"]
 
 
 @cache
@@ -236,3 +237,12 @@ def test_the_checklist_says_what_a_missing_table_would_unlock():
                    if any(a.partition(".")[0] == "deals" for a in m)]
     assert len(needs_deals) > 4  # won revenue, win rate, pipeline value, …
     assert f"Deals** — not uploaded: unlocks {', '.join(needs_deals[:4])} …" in body
+
+
+def test_the_download_page_offers_the_workbook_and_the_csv_for_the_current_view(app):
+    app.switch_page("pages/export.py").run()
+    app.sidebar.selectbox(key="f_preset").set_value("Last 3 months").run()
+    assert not app.exception
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == ["Download the KPI workbook (Excel)", "Download all values (CSV)"]
+    assert "**2025-08-01 – 2025-10-31**, by **month**" in texts(app)

@@ -64,14 +64,22 @@ def browser():
         b.close()
 
 
-def _engine_revenue(names: list[str]) -> str:
-    from kpi_engine import units
+def _engine_revenue_value(names: list[str]) -> float:
     from kpi_engine.evaluate import evaluate
     from kpi_engine.ingest.dataset import load
 
     ds = load([ROOT / "sample_files" / n for n in names])
-    r = evaluate(ds.tables, None, ds.currency, only=["revenue"]).kpis["revenue"]
-    return units.display(r.value, "money", ds.currency, compact=True)
+    return evaluate(ds.tables, None, ds.currency, only=["revenue"]).kpis["revenue"].value
+
+
+def _engine_revenue(names: list[str]) -> str:
+    from kpi_engine import units
+
+    return units.display(_engine_revenue_value(names), "money", "PLN", compact=True)
+
+
+def _cells_values(sheet) -> list:  # noqa: ANN001
+    return [c for row in sheet.iter_rows(values_only=True) for c in row]
 
 
 def test_upload_through_the_file_chooser_then_see_the_overview(app_url, browser):
@@ -97,11 +105,28 @@ def test_upload_through_the_file_chooser_then_see_the_overview(app_url, browser)
     assert _engine_revenue(names) in body  # the Revenue card is the engine's number
     assert "Traceback" not in body
     page.screenshot(path=str(SHOTS / "overview.png"))
+    # the workbook downloads from the overview and holds the engine's numbers
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download the KPI workbook (Excel)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    path = SHOTS / download.value.suggested_filename
+    download.value.save_as(path)
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:3] == ["Summary", "Trends", "Breakdowns"]
+    revenue = _engine_revenue_value(names)
+    assert any(isinstance(v, float) and abs(v - revenue) < 0.005
+               for v in _cells_values(book["Summary"]))
     # a filter in the sidebar changes the card
     page.get_by_label("Rep").first.click()
     page.get_by_role("option", name="Anna Kowalska").click()
     page.get_by_text("rep: Anna Kowalska").wait_for(timeout=30_000)
     assert _engine_revenue(names) not in page.inner_text("body")
+    # the sidebar's choices follow the owner to every page
+    page.get_by_role("link", name="Download").first.click()
+    page.get_by_text("Download your KPIs").wait_for(timeout=30_000)
+    page.get_by_text("filters: rep: Anna Kowalska").wait_for(timeout=30_000)
     page.close()
 
 

@@ -14,8 +14,8 @@ from pages.ui import state
 if TYPE_CHECKING:
     from kpi_engine.catalogue.spec import Result
 
-STATUS_HEX = {"good": "#1a7f37", "watch": "#bf8700", "bad": "#cf222e", None: "#1f6feb"}
 PRIMARY = "#1f6feb"
+STATUS_HEX = {**units.STATUS_COLOURS, None: PRIMARY}  # the workbook uses the same colours
 
 
 def _frame(rows: dict[str, Any], unit: str) -> pl.DataFrame:

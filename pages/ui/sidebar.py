@@ -44,11 +44,12 @@ def show() -> None:
         n = len(ds.tables) if ds else 0
         st.caption(f"Showing {state.dataset_label()}: {n} table{'s' * (n != 1)}, "
                    f"{sp.first:%d %b %Y} – {sp.last:%d %b %Y}")
-        preset = st.selectbox("Date range", PRESETS, key="f_preset", bind="query-params")
+        preset = st.selectbox("Date range", PRESETS, key="f_preset", persist_state="session")
         start, end = preset_range(preset, sp.first, sp.last)
         if preset == "Custom":
             picked = st.date_input("From – to", value=(sp.first, sp.last), min_value=sp.first,
-                                   max_value=sp.last, key="f_dates", format="YYYY-MM-DD")
+                                   max_value=sp.last, key="f_dates", format="YYYY-MM-DD",
+                                   persist_state="session")
             if isinstance(picked, tuple) and len(picked) == 2:
                 start, end = picked
             else:
@@ -57,7 +58,7 @@ def show() -> None:
             st.caption(f"{start:%d %b %Y} – {end:%d %b %Y}")
         grain = st.segmented_control(
             "Periods", list(GRAINS), format_func=GRAINS.get, default="month",
-            key="f_grain", required=True, bind="query-params") or "month"
+            key="f_grain", required=True, persist_state="session") or "month"
         filters: dict[str, str] = {}
         if sp.dimensions:
             st.markdown("**Filters**")
@@ -65,7 +66,8 @@ def show() -> None:
             key = FILTER_KEY.format(dim)
             if st.session_state.get(key) not in (None, ALL, *values):
                 st.session_state[key] = ALL
-            chosen = st.selectbox(dim.capitalize(), [ALL, *values], key=key)
+            chosen = st.selectbox(dim.capitalize(), [ALL, *values], key=key,
+                                  persist_state="session")
             if chosen and chosen != ALL:
                 filters[dim] = chosen
         if filters:

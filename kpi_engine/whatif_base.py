@@ -1,0 +1,249 @@
+"""The base of the what-if planner: the drivers' actual values over a base period, computed by
+the engine (catalogue section 6, `plan`). Called once per upload and settings; everything after
+it (projection, goal seek, scenarios) is arithmetic on the `Base` it returns.
+
+- Base period: by default the last three complete months (a month is complete when its last day
+  is on or before the data's last date, section 2), never before the data's first date.
+- Counts and money flows are monthly averages (base-period total / its months, partial months
+  pro rata); rates and ratios are the KPI over the whole base period; stocks are taken at its end.
+- churn_rate = Σ customers lost / Σ customers at start over the base period's whole months that
+  end by its end × 100: orders-based for the customer tree, subscriptions-based for recurring.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kpi_engine.query import Settings, add_months, month_end, month_start, months_between
+from kpi_engine.whatif_model import tree_drivers
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from kpi_engine.catalogue.spec import Result
+    from kpi_engine.context import Context
+
+BASE_KPIS = (
+    "leads_generated", "lead_conversion_rate", "average_deal_size", "win_rate",
+    "sales_cycle_length", "purchase_frequency", "average_purchase_value", "new_customers", "cac",
+    "mrr", "arpa", "revenue", "gross_margin", "pipeline_value", "clv", "target_attainment",
+    "sales_per_rep",
+)
+HISTORY_KPIS = {"revenue": "revenue", "won_revenue": "won_revenue", "mrr": "mrr"}
+HISTORY_OF = {"lead": "won_revenue", "pipeline": "won_revenue", "customer": "revenue",
+              "recurring": "mrr", "profit": "revenue"}
+
+
+@dataclass(frozen=True)
+class Base:
+    """What the planner starts from. `trees`: per tree present, its drivers' base values (in the
+    order of catalogue section 6); `history`: per tree, the actual revenue (recurring: MRR) of
+    each month up to the base period's end, for charts."""
+
+    start: dt.date
+    end: dt.date
+    months: float  # calendar months of the base period, partial months pro rata
+    first_month: dt.date  # the first horizon month: the month after the base period's end
+    currency: str | None
+    trees: dict[str, dict[str, float]]
+    history: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    default_target: float | None = None  # company revenue target of first_month, else setting
+    rep_attainment: dict[str, float | None] = field(default_factory=dict)  # % over the base
+    reps: tuple[str, ...] = ()  # reps with a revenue target, else reps with sales in the base
+    open_pipeline: float | None = None  # Σ amount of the deals open at the base end
+    cac: float | None = None  # the engine's CAC over the base period
+    clv: float | None = None  # the engine's CLV over the base period
+    messages: tuple[str, ...] = ()
+
+
+def base_period(data_start: dt.date, data_end: dt.date, start: dt.date | None = None,
+                end: dt.date | None = None) -> tuple[dt.date, dt.date, list[str]]:
+    """The base period: the one given, else the last three complete calendar months (section 2:
+    complete = its last day is on or before the data's last date), none of them before the
+    month of the data's first date. No complete month: the data's own span."""
+    notes: list[str] = []
+    if end is None:
+        last = month_start(data_end)
+        if month_end(last) > data_end:  # the data's last month is partial
+            last = add_months(last, -1)
+        end = month_end(last)
+        if end < data_start or (start is not None and end < start):
+            end = data_end
+            if start is None:
+                start = data_start
+            notes.append(f"no complete month in the data: the base period is "
+                         f"{start.isoformat()} – {data_end.isoformat()}")
+    if start is None:
+        start = add_months(month_start(end), -2)
+        if start < month_start(data_start) <= end:
+            start = month_start(data_start)
+            notes.append(f"the base period starts on {start.isoformat()}: the data has less "
+                         f"than three complete months")
+    return start, end, notes
+
+
+def base_drivers(tables: dict[str, pl.DataFrame], settings: Settings | None = None,
+                 currency: str | None = None, base_start: dt.date | None = None,
+                 base_end: dt.date | None = None) -> Base:
+    """The drivers of every tree whose drivers all have base values, computed by the engine
+    over the base period."""
+    from kpi_engine.catalogue import load_all
+    from kpi_engine.context import Context
+    from kpi_engine.evaluate import run_one
+    from kpi_engine.query import Query
+
+    settings = settings or Settings()
+    specs = load_all()
+    whole = Context(tables, Query(settings=settings), currency)
+    start, end, notes = base_period(whole.start, whole.end, base_start, base_end)
+    if start > end:
+        raise ValueError(f"the base period starts ({start}) after it ends ({end})")
+    ctx = Context(tables, Query(start=start, end=end, grain="month", settings=settings), currency)
+    k = {kid: run_one(ctx, specs[kid]) for kid in BASE_KPIS}
+    months = months_between(start, end)
+    missing: dict[str, list[str]] = {}
+    values = _tree_values(ctx, k, months, settings, missing, notes)
+    trees: dict[str, dict[str, float]] = {}
+    for tree, drivers in values.items():
+        absent = [d for d, v in drivers.items() if v is None]
+        if absent or missing.get(tree):
+            why = missing.get(tree) or [f"{d} has no base value" for d in absent]
+            notes.append(f"{tree} tree: not shown ({'; '.join(why)})")
+            continue
+        trees[tree] = {d: float(v) for d, v in drivers.items() if v is not None}
+
+    month_label = month_start(end).strftime("%Y-%m")
+    series = {name: run_one(whole, specs[kid]) for name, kid in HISTORY_KPIS.items()}
+    history = {tree: {p: v for p, v in series[HISTORY_OF[tree]].by_period.items()
+                      if p <= month_label}
+               for tree in trees}
+    first = add_months(month_start(end), 1)
+    from kpi_engine.targets import company_target
+
+    target = company_target(ctx, first, month_end(first))
+    if target is None:
+        target = settings.monthly_target
+    rep_att = _rep_attainment(ctx, k["target_attainment"], start, end)
+    reps = tuple(rep_att) or tuple(r for r in k["sales_per_rep"].by.get("rep", {})
+                                   if r != "(none)")
+    return Base(start, end, months, first, currency, trees, history, target, rep_att, reps,
+                k["pipeline_value"].value if k["pipeline_value"].available else None,
+                k["cac"].value, k["clv"].value, tuple(notes))
+
+
+def _v(r: Result) -> float | None:
+    return r.value if r.available else None
+
+
+def _per_month(r: Result, months: float) -> float | None:
+    v = _v(r)
+    return None if v is None or not months else v / months
+
+
+def _tree_values(ctx: Context, k: dict[str, Result], months: float, settings: Settings,
+                 missing: dict[str, list[str]], notes: list[str],
+                 ) -> dict[str, dict[str, float | None]]:
+    """Per tree its drivers' base values (None: no base value); `missing` gets the reason a
+    tree cannot be built at all."""
+    from kpi_engine.catalogue.customers import _costs_available, _marketing_cost
+
+    out: dict[str, dict[str, float | None]] = {}
+    out["lead"] = {"leads": _per_month(k["leads_generated"], months),
+                   "lead_conversion_rate": _v(k["lead_conversion_rate"]),
+                   "average_deal_size": _v(k["average_deal_size"])}
+    if not k["leads_generated"].available:
+        missing["lead"] = ["needs leads"]
+    cycle = _v(k["sales_cycle_length"])
+    out["pipeline"] = {"open_deals": _open_deals(ctx),
+                       "win_rate": _v(k["win_rate"]),
+                       "average_deal_size": _v(k["average_deal_size"]),
+                       "sales_cycle_length": cycle if cycle else None,
+                       "selling_days": float(settings.selling_days_per_month)}
+    if not ctx.has("deals"):
+        missing["pipeline"] = ["needs deals"]
+
+    costs = None
+    if _costs_available(ctx):
+        marketing = _marketing_cost(ctx, ctx.start, ctx.end)[0]
+        costs = (marketing + (settings.sales_costs_per_month or 0.0) * months) / months
+    customer: dict[str, float | None] = {
+        "active_customers": _active_customers(ctx) if ctx.has("orders", "customer_id") else None,
+        "purchase_frequency": _v(k["purchase_frequency"]),
+        "average_purchase_value": _v(k["average_purchase_value"]),
+        "churn_rate": _churn(ctx, "orders") if ctx.has("orders", "customer_id") else None,
+    }
+    cac = _v(k["cac"])
+    if costs is not None and cac:
+        customer.update(sales_and_marketing_costs=costs, cac=cac)
+    else:
+        if costs is not None and ctx.has("orders", "customer_id"):
+            notes.append("customer tree: CAC is n/a (no new customers or no costs in the base "
+                         "period), so new customers per month drive it instead of costs / CAC")
+        new = k["new_customers"]
+        customer["new_customers"] = (None if not new.available or new.extra.get("source")
+                                     != "orders" else _per_month(new, months))
+    assert tuple(customer) == tree_drivers("customer", "cac" in customer)
+    out["customer"] = customer
+    if not ctx.has("orders", "customer_id"):
+        missing["customer"] = ["needs orders with a customer column"]
+
+    new = k["new_customers"]
+    subs_new = (new.extra.get("subscriptions_based") if new.extra.get("source") == "orders"
+                else new.value) if new.available else None
+    out["recurring"] = {"mrr": _v(k["mrr"]),
+                        "churn_rate": _churn(ctx, "subscriptions")
+                        if ctx.has("subscriptions") else None,
+                        "new_customers": None if subs_new is None else subs_new / months,
+                        "arpa": _v(k["arpa"])}
+    if not k["mrr"].available:
+        missing["recurring"] = ["needs subscriptions with an amount"]
+
+    out["profit"] = {"revenue": _per_month(k["revenue"], months),
+                     "gross_margin": _v(k["gross_margin"]),
+                     "sales_and_marketing_costs": costs}
+    if not k["gross_margin"].available:
+        missing["profit"] = ["needs orders with a cost or profit column"]
+    elif costs is None:
+        missing["profit"] = ["needs sales and marketing costs: a marketing file, "
+                             "--marketing-costs-per-month or --sales-costs-per-month"]
+    return out
+
+
+def _open_deals(ctx: Context) -> float | None:
+    if not ctx.has("deals"):
+        return None
+    from kpi_engine.catalogue.pipeline import open_at
+
+    return float(open_at(ctx, ctx.end).height)
+
+
+def _active_customers(ctx: Context) -> float:
+    """Distinct customers with a valid order in the base period."""
+    from kpi_engine.catalogue.revenue import customer_counts
+
+    return float(customer_counts(ctx)[0])
+
+
+def _churn(ctx: Context, basis: Any) -> float | None:
+    """Σ lost / Σ at start × 100 over the whole months of the base period that end by its end."""
+    from kpi_engine.catalogue.customers import _counts
+
+    lost = at_start = 0
+    for i, p in enumerate(ctx.periods):
+        if p.end <= ctx.end:
+            c = _counts(ctx, basis, i)
+            lost += c.lost
+            at_start += c.start
+    return lost / at_start * 100 if at_start else None
+
+
+def _rep_attainment(ctx: Context, att: Result, start: dt.date, end: dt.date,
+                    ) -> dict[str, float | None]:
+    """Each rep's attainment % over the base period, when the targets name reps."""
+    from kpi_engine.targets import rep_targets
+
+    if not att.available or not ctx.has("targets", "rep") or not rep_targets(ctx, start, end):
+        return {}
+    return dict(att.by.get("rep", {}))
