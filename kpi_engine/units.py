@@ -74,8 +74,9 @@ def money_text(text: str, currency: str | None) -> str:
     sym = currency_symbol(currency)
     if not sym:
         return text
-    if currency and currency.upper() in _SUFFIX_CURRENCIES:
-        return f"{text} {sym}"
+    if currency and (currency.upper() in _SUFFIX_CURRENCIES
+                     or currency.upper() not in CURRENCY_SYMBOLS):
+        return f"{text} {sym}"  # zł, kr … and any code without a symbol: "1 234.00 ZAR"
     if text.startswith("-"):
         return f"-{sym}{text[1:]}"
     return f"{sym}{text}"
@@ -94,15 +95,6 @@ def excel_format(unit: str, currency: str | None = None) -> str:
     return u.excel
 
 
-def streamlit_format(unit: str, currency: str | None = None) -> str:
-    """printf-style format for st.column_config.NumberColumn."""
-    u = spec(unit)
-    if unit == "money":
-        return f"%,.2f {currency.upper()}" if currency else "%,.2f"
-    return f"%,.{u.decimals}f{u.suffix.replace('%', '%%')}"
-
-
-# Status colours (good / watch / bad), the same on cards, charts and the workbook (UX.md).
 STATUS_COLOURS = {"good": "#1a7f37", "watch": "#bf8700", "bad": "#cf222e"}
 
 

@@ -49,6 +49,8 @@ for kpi_id in ids:
             st.markdown(f"**{r.name}** `{kpi_id}`")
             if r.available:
                 st.markdown(f"### {view.fmt(r.value, r.unit)}")
+                if r.value is None:
+                    st.caption(r.explanation or "No value for these dates: try a longer range.")
                 view.status_badge(r.status)
                 if r.extra.get("attainment_pct") is not None:
                     st.caption(f"{r.extra['attainment_pct']:.0f} % of your target")

@@ -148,7 +148,7 @@ def test_catalogue_shows_every_group_with_values_and_unlock_hints(app):
             else:
                 assert "Needs" in body, r.id
     # cannibalization needs the launch settings: the card says so
-    assert "type **new product** in Settings" in body
+    assert "type **new product** and **old product** and **launch date** in Settings" in body
 
 
 def test_breakdowns_rank_the_engines_split(app):
@@ -246,3 +246,14 @@ def test_the_download_page_offers_the_workbook_and_the_csv_for_the_current_view(
     labels = [b.label for b in app.get("download_button")]
     assert labels == ["Download the KPI workbook (Excel)", "Download all values (CSV)"]
     assert "**2025-08-01 – 2025-10-31**, by **month**" in texts(app)
+
+
+def test_a_kpi_without_its_table_names_the_file_to_upload():
+    at = fresh()
+    at.session_state["dataset"] = load([ROOT / "sample_files" / "zamowienia_sklep.csv"])
+    at.session_state["dataset_key"] = "orders only"
+    at.switch_page("pages/catalogue.py").run()
+    assert not at.exception
+    body = texts(at)
+    assert "Needs a **deals** file (CRM opportunities" in body  # won revenue, deals won
+    assert "Needs a column **close date**" not in body

@@ -55,24 +55,35 @@ def band_text(kpi_id: str) -> str | None:
 
 
 def unlock_text(result: Result) -> str:
-    """ "Needs marketing.cost: upload …" in the owner's words."""
+    """ "Needs a deals file (CRM opportunities) with close date and status." in the owner's
+    words: one phrase per table, naming the columns it must hold."""
     from kpi_engine.model import TABLES
 
-    parts: list[str] = []
+    if not result.missing_fields:
+        return result.explanation or "Could not be computed from this data."
+    ds = state.dataset()
+    loaded = set(ds.tables) if ds else set()
+    fields: dict[str, list[str]] = {}
     for atom in result.missing_fields:
         table, _, field = atom.partition(".")
+        fields.setdefault(table, [])
+        if field:
+            fields[table].append(field.replace("_", " "))
+    parts: list[str] = []
+    for table, cols in fields.items():
+        named = " and ".join(f"**{c}**" for c in cols)
         if table == "settings":
-            parts.append(f"type **{field.replace('_', ' ')}** in Settings")
-        elif field:
-            parts.append(f"a **{field.replace('_', ' ')}** column in your {table} file")
+            parts.append(f"type {named} in Settings")
+        elif table in loaded:
+            parts.append(f"{'columns' if len(cols) > 1 else 'a column'} {named} in your "
+                         f"{table.replace('_', ' ')} file")
         else:
-            what = TABLES[table].description.split(".")[0] if table in TABLES else table
-            parts.append(f"a **{table.replace('_', ' ')}** file ({what.lower()})")
+            what = TABLES[table].description if table in TABLES else table
+            parts.append(f"a **{table.replace('_', ' ')}** file ({what})"
+                         + (f" with {named}" if cols else ""))
         if table == "marketing":
             parts.append("or type marketing costs per month in Settings")
-    if not parts:
-        return result.explanation or "Could not be computed from this data."
-    return "Needs " + "; ".join(dict.fromkeys(parts)).replace("; or ", " or ") + "."
+    return "Needs " + "; ".join(parts).replace("; or ", " or ") + "."
 
 
 def status_badge(status: str | None) -> None:
@@ -100,6 +111,8 @@ def kpi_card(result: Result, compact_chart: bool = True) -> None:
                  f"{result.explanation or ''}",
             chart_data=series if compact_chart and len(series) > 1 else None,
         )
+        if result.value is None:
+            st.caption(result.explanation or "No value for these dates: try a longer range.")
         line = []
         if result.status:
             line.append(f":{STATUS_COLOUR[result.status]}-badge[{STATUS_TEXT[result.status]}]")
