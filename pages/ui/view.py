@@ -57,10 +57,12 @@ def band_text(kpi_id: str) -> str | None:
 def unlock_text(result: Result) -> str:
     """ "Needs a deals file (CRM opportunities) with close date and status." in the owner's
     words: one phrase per table, naming the columns it must hold."""
+    from kpi_engine.catalogue import load_all
     from kpi_engine.model import TABLES
 
     if not result.missing_fields:
         return result.explanation or "Could not be computed from this data."
+    spec_inputs = load_all()[result.id].inputs
     ds = state.dataset()
     loaded = set(ds.tables) if ds else set()
     fields: dict[str, list[str]] = {}
@@ -81,7 +83,7 @@ def unlock_text(result: Result) -> str:
             what = TABLES[table].description if table in TABLES else table
             parts.append(f"a **{table.replace('_', ' ')}** file ({what})"
                          + (f" with {named}" if cols else ""))
-        if table == "marketing":
+        if table == "marketing" and "settings.marketing_costs_per_month" in spec_inputs:
             parts.append("or type marketing costs per month in Settings")
     return "Needs " + "; ".join(parts).replace("; or ", " or ") + "."
 
