@@ -11,17 +11,24 @@ st.title("What-if planner")
 if view.need_data():
     st.stop()
 
-b = planner.base()
+months = st.selectbox("Start from", list(planner.BASE_MONTHS), key="wi_base",
+                      persist_state="session",
+                      format_func=planner.BASE_MONTHS.get,
+                      help="The period whose actual numbers (per month) the drivers start from.")
+b = planner.base(months)
 if b is None or not b.trees:
-    st.info("The planner needs at least one of: leads with a conversion and deal size, open "
-            "deals with a win rate and cycle, orders with customers, subscriptions, or "
-            "revenue with costs. " + " ".join(b.messages if b else ()))
-    view.missing_table("orders or deals", "a plan built on your own numbers")
+    st.info("None of the planner's driver trees has all its numbers in this period. Try a "
+            "longer period above, or add the files it needs: leads (with conversions) and "
+            "won deals for the lead tree; open and won deals for the pipeline tree; orders "
+            "with a customer column for the customer tree; subscriptions for recurring "
+            "revenue; orders with costs for profit.")
+    for m in b.messages if b else ():
+        st.caption(m)
+    st.page_link(view.UPLOAD_PAGE, label="Upload more files", icon=":material/upload_file:")
     st.stop()
 
 st.caption(f"Your drivers are the actual values of {b.start:%d %b %Y} – {b.end:%d %b %Y} "
-           f"(the last three complete months, per month). The plan starts in "
-           f"{b.first_month:%B %Y}.")
+           f"(per month). The plan starts in {b.first_month:%B %Y}.")
 
 if state.query().filters:
     st.caption("The planner works on all your data: the sidebar's filters do not apply here.")
@@ -44,16 +51,17 @@ left, right = st.columns([1, 2], gap="large")
 with left:
     st.markdown(f"**{planner.TREE_TITLES[tree]}**")
     st.caption(planner.TREE_FORMULAS[tree])
-    changes = planner.sliders(b, tree, f"wi_{state.version()}_{tree}")
+    changes = planner.sliders(b, tree, f"wi_{state.version()}_{months}_{tree}")
     if changes and st.button("Back to my actual values"):
         for k in list(st.session_state):
-            if str(k).startswith(f"wi_{state.version()}_{tree}_"):
+            if str(k).startswith(f"wi_{state.version()}_{months}_{tree}_"):
                 del st.session_state[k]
         st.rerun()
 
 doc = plan(b, target or 1.0, horizon, changes)  # without a target: the projection only
 entry = doc["trees"][tree]
-st.session_state[planner.PLAN] = {"target": target, "horizon": horizon, "changes": changes}
+st.session_state[planner.PLAN] = {"target": target, "horizon": horizon, "changes": changes,
+                                  "base_months": months}
 
 with right:
     first = next(iter(entry["scenario"].values()))

@@ -75,3 +75,16 @@ def test_a_saved_scenario_is_compared_with_the_baseline(page, base):
     expected = project("lead", {**lead, "leads": 200.0}, 1)[0]
     assert table["Scenario"].iloc[1] == "Trade fairs"
     assert table.iloc[1, 2] == units.display(expected, "money", sample().currency)
+
+
+def test_a_longer_base_period_starts_from_its_own_actuals(page):
+    import datetime as dt
+
+    page.selectbox(key="wi_base").set_value(12).run()
+    assert not page.exception
+    ds = sample()
+    b12 = base_drivers(ds.tables, None, ds.currency, dt.date(2024, 11, 1), dt.date(2025, 10, 31))
+    assert any("01 Nov 2024 – 31 Oct 2025" in c.value for c in page.caption)
+    slider = next(s for s in page.slider if s.label == "Leads per month")
+    assert slider.value == pytest.approx(b12.trees["lead"]["leads"], abs=0.5)
+    assert _metric(page, "Revenue,") == _money(project("lead", b12.trees["lead"], 1)[0])

@@ -16,10 +16,10 @@ def _plan_for_export() -> dict[str, Any] | None:
     """The planner as last set on the What-if page, else its defaults."""
     from kpi_engine.whatif import plan
 
-    b = planner.base()
+    chosen = st.session_state.get(planner.PLAN) or {}
+    b = planner.base(chosen.get("base_months", 3))
     if b is None or not b.trees:
         return None
-    chosen = st.session_state.get(planner.PLAN) or {}
     target = chosen.get("target") or b.default_target or state.settings().monthly_target
     if not target:
         return None

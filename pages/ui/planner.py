@@ -4,6 +4,7 @@ driver model of kpi_engine.whatif (microseconds): no file is re-read, no KPI rec
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
@@ -11,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from kpi_engine import units
+from kpi_engine.query import add_months, month_end, month_start
 from kpi_engine.whatif_model import DRIVERS
 from pages.ui import state
 
@@ -36,19 +38,38 @@ PLAN = "whatif_plan"  # the current scenario, for the Excel export
 SCENARIOS = "whatif_scenarios"
 
 
-def base() -> Base | None:
+BASE_MONTHS = {3: "Last 3 complete months", 6: "Last 6 complete months",
+               12: "Last 12 complete months", 0: "All your data"}
+
+
+def base(months: int = 3) -> Base | None:
+    """The planner's start: the drivers over the base period (computed once per upload,
+    settings and base period; slider moves never recompute it)."""
     ds = state.dataset()
     if ds is None or not ds.tables:
         return None
-    key = (state.version(), repr(state.settings()))
+    key = (state.version(), repr(state.settings()), months)
     got = st.session_state.get("_whatif_base")
     if got and got[0] == key:
         return got[1]
     from kpi_engine.whatif import base_drivers
 
-    b = base_drivers(ds.tables, state.settings(), ds.currency)
+    start, end = _base_range(months)
+    b = base_drivers(ds.tables, state.settings(), ds.currency, start, end)
     st.session_state["_whatif_base"] = (key, b)
     return b
+
+
+def _base_range(months: int) -> tuple[dt.date | None, dt.date | None]:
+    """None, None: the planner's default (the last three complete months)."""
+    sp = state.span()
+    if months == 3 or sp is None:
+        return None, None
+    if months == 0:
+        return sp.first, sp.last
+    end = sp.last if sp.last == month_end(sp.last) else month_start(sp.last) - dt.timedelta(1)
+    start = max(month_start(sp.first), add_months(month_start(end), -(months - 1)))
+    return (start, end) if start <= end else (None, None)
 
 
 def driver_unit(driver: str) -> str:
