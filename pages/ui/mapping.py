@@ -20,6 +20,8 @@ TABLE_TITLES = {
     "leads": "Leads", "activities": "Activities", "subscriptions": "Subscriptions",
     "marketing": "Marketing", "targets": "Targets", "competitor_prices": "Competitor prices",
 }
+KEY_FIELDS = {"revenue", "amount", "customer_id", "rep", "status", "stage", "cost", "mrr",
+              "target"}  # named in the one-line summary beside the required fields
 REASONS = {
     "blank": "blank rows", "repeated_header": "repeated header rows", "footer": "footer notes",
     "totals": "totals rows", "bad_date": "rows without a readable date",
@@ -70,6 +72,12 @@ def show(ds: Dataset, position: int) -> None:
             st.warning("Pick the column that holds "
                        + ", ".join(f"**{f.replace('_', ' ')}**" for f in rec.missing_required)
                        + " in the table below, or this sheet cannot be used.")
+        key_fields = [c for c in rec.columns if c.field in TABLES[rec.table].required
+                      or c.field in KEY_FIELDS]
+        if key_fields:
+            st.markdown("We read " + ", ".join(
+                f"*{c.header}* as **{c.field.replace('_', ' ')}** ({c.confidence:.0%} sure)"
+                for c in key_fields if c.field) + ". Wrong? Pick another field below.")
         if s.built and s.built.notes:
             st.caption("How values were read: " + "; ".join(s.built.notes))
     _editor(ds, position)
