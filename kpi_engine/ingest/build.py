@@ -15,9 +15,16 @@ import polars as pl
 from kpi_engine.ingest import clean
 from kpi_engine.ingest.derive import derive
 from kpi_engine.ingest.fastpath import fast_columns
-from kpi_engine.ingest.junk import structural_reasons, unlabelled_totals
+from kpi_engine.ingest.junk import unlabelled_totals
 from kpi_engine.ingest.periods import parse_period
-from kpi_engine.ingest.raw import RawSheet
+from kpi_engine.ingest.raw import (
+    RawSheet,
+    align,
+    chunk_lengths,
+    is_categorical,
+    per_category,
+    to_text,
+)
 from kpi_engine.ingest.recognise import Recognition
 from kpi_engine.model import TABLES, Field, normalise_header
 
@@ -41,10 +48,13 @@ META = ("_file", "_sheet", "_line")
 class Built:
     """One source after cleaning: typed rows for every record, and per record a reason or null."""
 
-    frame: pl.DataFrame  # every record (set-aside ones too), canonical columns + _file/_sheet/_line
+    # every record (set-aside ones too), canonical columns + _file/_sheet/_line; a text column
+    # may be Categorical here (its text once per distinct value). dataset.py makes the tables
+    # of plain String columns from the rows used, and then empties it (the schema is kept)
+    frame: pl.DataFrame
     reason: pl.Series  # String: null = used so far
     cancelled: pl.Series  # Boolean (orders status): applied after duplicates, per the catalogue
-    currency: pl.Series  # String: the row's currency, when it shows one
+    currency: pl.Series  # String or Categorical: the row's currency, when it shows one
     messages: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # parsing decisions (day-first, decimal comma)
     # rows of another table found in this sheet (HubSpot "Date entered <stage>" columns give
@@ -62,8 +72,8 @@ def empty_frame(table: str) -> pl.DataFrame:
 def build(raw: RawSheet, rec: Recognition) -> Built:
     assert rec.table is not None
     spec = TABLES[rec.table]
-    n = raw.cells.height
-    reason = structural_reasons(raw.cells, raw.header, raw.unreadable)
+    n = raw.store.height
+    reason = raw.junk()
     if rec.missing_required:
         reason = pl.repeat("missing_required_column", n, eager=True, dtype=pl.String)
         return Built(_typed_empty(rec.table, raw), reason.alias("reason"),
@@ -73,18 +83,18 @@ def build(raw: RawSheet, rec: Recognition) -> Built:
     notes: list[str] = []
     row_currency: list[pl.Series] = []
     mapped = [(f, columns[f.name]) for f in spec.fields if f.name in columns]
-    samples = {c: raw.cells[c].head(200).filter(raw.cells[c].head(200) != "") for _, c in mapped}
-    typed: dict[str, pl.Series] = fast_columns(raw.cells, mapped, samples)
+    samples = {c: _head_sample(raw, c) for _, c in mapped}
+    typed: dict[str, pl.Series] = fast_columns(raw, mapped, samples)
     for f, c in mapped:  # a fast money column still takes the currency its header names
         code = clean.currency_from_header(raw.header[int(c[1:])]) \
             if f.name in typed and f.kind == "money" else None
         if code:
             row_currency.append(pl.repeat(code, n, eager=True, dtype=pl.String))
-    jobs = [(f, raw.cells[c], raw.header[int(c[1:])]) for f, c in mapped if f.name not in typed]
+    jobs = [(f, *raw.column(c), raw.header[int(c[1:])]) for f, c in mapped if f.name not in typed]
     # Polars releases the GIL: the other columns are cleaned side by side on every core
     with ThreadPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool:
-        results = list(pool.map(lambda job: _parse(*job), jobs))
-    for (f, _, _), (values, note, currency) in zip(jobs, results, strict=True):
+        results = list(pool.map(lambda job: _parse_column(*job), jobs))
+    for (f, *_), (values, note, currency) in zip(jobs, results, strict=True):
         typed[f.name] = values
         if note:
             notes.append(note)
@@ -92,40 +102,50 @@ def build(raw: RawSheet, rec: Recognition) -> Built:
             row_currency.append(currency)
     if rec.table == "deals" and "close_date" in typed:
         typed["close_date"] = _with_lost_time(raw, columns, typed["close_date"])
+    # every column split into chunks like the sheet's: the frame is never copied to align them
+    layout = chunk_lengths(raw.store)
+    typed = {name: align(values, layout) for name, values in typed.items()}
     frame = pl.DataFrame(typed) if typed else pl.DataFrame({"_": [None] * n}).drop("_")
     frame = _complete(rec.table, frame, n)
     frame, messages = derive(rec.table, frame, columns, raw)
     frame = frame.with_columns(
         pl.lit(raw.file).alias("_file"),
         pl.lit(raw.sheet, dtype=pl.String).alias("_sheet"),
-        raw.line.alias("_line"),
+        align(raw.line, layout).alias("_line"),
     )
     data_rows = reason.is_null()
     numeric = [f.name for f in spec.fields
                if f.kind in ("money", "number") and columns.get(f.name) is not None]
     if numeric and data_rows.sum() >= 4:
         totals = unlabelled_totals(frame.select(numeric), data_rows)
-        reason = pl.select(pl.when(pl.lit(totals)).then(pl.lit("totals"))
-                           .otherwise(pl.lit(reason)).alias("reason")).to_series()
+        if totals.any():
+            reason = pl.select(pl.when(pl.lit(totals)).then(pl.lit("totals"))
+                               .otherwise(pl.lit(reason)).alias("reason")).to_series()
     if spec.date_field:
         bad = frame[spec.date_field].is_null()
-        reason = pl.select(pl.when(pl.lit(reason).is_null() & pl.lit(bad))
-                           .then(pl.lit("bad_date")).otherwise(pl.lit(reason))
-                           .alias("reason")).to_series()
+        if (reason.is_null() & bad).any():
+            reason = pl.select(pl.when(pl.lit(reason).is_null() & pl.lit(bad))
+                               .then(pl.lit("bad_date")).otherwise(pl.lit(reason))
+                               .alias("reason")).to_series()
     cancelled = (
-        clean.is_cancelled_status(frame["status"].fill_null(""))
+        _cancelled(frame["status"])
         if rec.table == "orders" and "status" in typed
         else pl.repeat(False, n, eager=True)
     )
     if "currency" in frame.columns and frame["currency"].null_count() < n:
         row_currency.insert(0, frame["currency"])
-    currency = (pl.select(pl.coalesce([pl.lit(c) for c in row_currency])).to_series()
-                if row_currency else pl.repeat(None, n, eager=True, dtype=pl.String))
+    if len(row_currency) == 1:
+        currency = align(row_currency[0], layout)
+    elif row_currency:
+        currency = align(pl.select(pl.coalesce([pl.lit(c.cast(pl.String)) for c in row_currency])
+                                   ).to_series(), layout)
+    else:
+        currency = pl.repeat(None, n, eager=True, dtype=pl.String)
     frame = frame.with_columns(currency.alias("currency")) if "currency" in frame.columns \
         else frame
     extra = {}
     if rec.table == "deals":
-        history = stage_entries(raw, frame["deal_id"])
+        history = stage_entries(raw, frame["deal_id"].cast(pl.String))
         if history is not None:
             extra["stage_history"] = history
             messages.append(
@@ -148,14 +168,15 @@ def stage_entries(raw: RawSheet, deal_id: pl.Series) -> pl.DataFrame | None:
         if not m:
             continue
         stage = _PIPELINE.sub("", m.group("stage")).strip() or m.group("stage")
-        dates = clean.parse_date(raw.cells[f"c{i}"].fill_null("")).values
+        dates = clean.parse_date(raw.text(f"c{i}")).values
+        n = raw.rows_read
         parts.append(pl.DataFrame({
             "deal_id": deal_id,
-            "stage": pl.repeat(stage, raw.cells.height, eager=True, dtype=pl.String),
+            "stage": pl.repeat(stage, n, eager=True, dtype=pl.String),
             "entered_date": dates,
-            "_parent": pl.int_range(0, raw.cells.height, eager=True),
-            "_file": pl.repeat(raw.file, raw.cells.height, eager=True, dtype=pl.String),
-            "_sheet": pl.repeat(raw.sheet, raw.cells.height, eager=True, dtype=pl.String),
+            "_parent": pl.int_range(0, n, eager=True),
+            "_file": pl.repeat(raw.file, n, eager=True, dtype=pl.String),
+            "_sheet": pl.repeat(raw.sheet, n, eager=True, dtype=pl.String),
             "_line": raw.line,
         }).filter(pl.col("entered_date").is_not_null()))
     if not parts:
@@ -172,13 +193,13 @@ def _with_lost_time(raw: RawSheet, columns: dict[str, str], close: pl.Series) ->
     used = set(columns.values())
     for i, h in enumerate(raw.header):
         if f"c{i}" not in used and normalise_header(h) in _LOST_TIME:
-            lost = clean.parse_date(raw.cells[f"c{i}"].fill_null("")).values
+            lost = clean.parse_date(raw.text(f"c{i}")).values
             return close.fill_null(lost.cast(close.dtype))
     return close
 
 
 def _typed_empty(table: str, raw: RawSheet) -> pl.DataFrame:
-    frame = _complete(table, pl.DataFrame(), raw.cells.height)
+    frame = _complete(table, pl.DataFrame(), raw.rows_read)
     return frame.with_columns(
         pl.lit(raw.file).alias("_file"),
         pl.lit(raw.sheet, dtype=pl.String).alias("_sheet"),
@@ -189,14 +210,47 @@ def _typed_empty(table: str, raw: RawSheet) -> pl.DataFrame:
 def _complete(table: str, frame: pl.DataFrame, n: int) -> pl.DataFrame:
     """Every canonical column present, with its type (null where the sheet had none)."""
     spec = TABLES[table]
-    cols = []
+    if frame.width == 0:
+        cols = [pl.repeat(None, n, eager=True, dtype=POLARS_TYPE[f.kind]).alias(f.name)
+                for f in spec.fields]
+        return pl.DataFrame(cols) if cols else frame
+    exprs = []
     for f in spec.fields:
         dtype = POLARS_TYPE[f.kind]
         if f.name in frame.columns:
-            cols.append(frame[f.name].cast(dtype, strict=False).alias(f.name))
-        else:
-            cols.append(pl.repeat(None, n, eager=True, dtype=dtype).alias(f.name))
-    return pl.DataFrame(cols) if cols else frame
+            col = frame[f.name]
+            if col.dtype == dtype or (is_categorical(col.dtype) and dtype == pl.String):
+                exprs.append(pl.col(f.name))  # as it is (a text column may stay compact)
+            else:
+                exprs.append(pl.col(f.name).cast(dtype, strict=False))
+        else:  # a constant column: no memory per row
+            exprs.append(pl.lit(None, dtype=dtype).alias(f.name))
+    return frame.select(exprs)
+
+
+def _head_sample(raw: RawSheet, c: str) -> pl.Series:
+    """The non-empty texts among the first 200 cells of a column."""
+    values, fmt = raw.column(c)
+    head = to_text(values.head(200), fmt)
+    return head.filter(head != "")
+
+
+# kinds cleaned by a function of each cell alone (its column-wide choices depend only on which
+# values occur, not on how often): a Categorical column is cleaned once per distinct value
+PER_VALUE_KINDS = ("bool", "currency", "id", "text")
+
+
+def _parse_column(f: Field, values: pl.Series, fmt: str | None,
+                  header: str) -> tuple[pl.Series, str | None, pl.Series | None]:
+    if is_categorical(values.dtype) and f.kind in PER_VALUE_KINDS:
+        return per_category(values, lambda text: _parse(f, text, header)[0]), None, None
+    return _parse(f, to_text(values, fmt), header)
+
+
+def _cancelled(status: pl.Series) -> pl.Series:
+    if is_categorical(status.dtype):
+        return per_category(status, clean.is_cancelled_status)
+    return clean.is_cancelled_status(status.fill_null(""))
 
 
 def _parse(f: Field, values: pl.Series, header: str) -> tuple[pl.Series, str | None, pl.Series | None]:

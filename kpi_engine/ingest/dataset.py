@@ -8,19 +8,26 @@ a `duplicate`; the upload's currency is the one most money rows show, other rows
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from kpi_engine.ingest.build import META, Built, build, empty_frame
 from kpi_engine.ingest.errors import UnusableFile
-from kpi_engine.ingest.raw import RawSheet
+from kpi_engine.ingest.raw import RawSheet, decategorise, is_categorical, per_category
 from kpi_engine.ingest.read import read_any
-from kpi_engine.ingest.recognise import Recognition, apply_overrides, recognise
+from kpi_engine.ingest.sniff import file_kind
 from kpi_engine.model import TABLES
 
+if TYPE_CHECKING:
+    from kpi_engine.ingest.build import Built
+    from kpi_engine.ingest.recognise import Recognition
+
 MONEY_TABLES = ("orders", "deals", "marketing", "subscriptions")
+_META = ("_file", "_sheet", "_line")  # build.META
 REASON_ORDER = ("unreadable", "blank", "repeated_header", "footer", "totals", "bad_date",
                 "duplicate", "cancelled", "other_currency", "missing_required_column")
 
@@ -73,7 +80,7 @@ class Dataset:
             if s.reason is None or s.reason.null_count() == s.reason.len():
                 continue
             mask = s.reason.is_not_null()
-            cells = s.raw.cells.filter(mask)
+            cells = s.raw.text_frame(s.raw.store.filter(mask))
             text = cells.select(
                 pl.concat_str(
                     [pl.lit(f"{h}=") + pl.col(f"c{i}") for i, h in enumerate(s.raw.header)],
@@ -97,6 +104,8 @@ class Dataset:
         """The same upload with one sheet's table and column mapping chosen by the user."""
         sources = list(self.sources)
         s = sources[source]
+        from kpi_engine.ingest.recognise import apply_overrides
+
         rec = apply_overrides(s.raw, s.recognition, table, overrides or {})
         sources[source] = Source(s.index, s.raw, rec)
         return assemble(sources, [p for p in self.problems if p.sheet is None and
@@ -111,28 +120,67 @@ def load(files: list[tuple[str, bytes]] | list[str] | list[Path]) -> Dataset:
     """Read every file (name and bytes, or paths); a file that cannot be used becomes a problem."""
     sources: list[Source] = []
     problems: list[Problem] = []
-    for index, item in enumerate(files):
-        name, data = _name_and_bytes(item)
-        try:
-            sheets = read_any(name, data)
-        except UnusableFile as exc:
-            problems.append(Problem(exc.file, exc.message))
-            continue
-        except Exception as exc:  # noqa: BLE001 - one bad file never stops the upload
-            problems.append(Problem(name, f"{name} could not be read ({type(exc).__name__}): "
-                                          "check that it is a CSV or Excel file."))
-            continue
-        del data  # the sheets hold what is needed; the bytes can go before cleaning
-        for raw in sheets:
-            sources.append(Source(index, raw, recognise(raw)))
+    # the cleaning code is imported while the files are read (reading frees the GIL)
+    importing = ThreadPoolExecutor(max_workers=1)
+    cleaning = importing.submit(_import_cleaning)
+    importing.shutdown(wait=False)
+    with ThreadPoolExecutor(max_workers=1) as reading:
+        for index, item in enumerate(files):
+            name, data, whole, size = _name_and_bytes(item, reading)
+            try:
+                sheets = read_any(name, data, whole, size)
+            except UnusableFile as exc:
+                problems.append(Problem(exc.file, exc.message))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one bad file never stops the upload
+                problems.append(Problem(name, f"{name} could not be read ({type(exc).__name__})"
+                                              ": check that it is a CSV or Excel file."))
+                continue
+            del data, whole  # the sheets hold what is needed; the bytes can go before cleaning
+            cleaning.result()
+            from kpi_engine.ingest.recognise import recognise
+
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                for raw in sheets:  # the junk rows are found while the table is recognised
+                    junk = pool.submit(raw.junk) if raw.header and raw.reason is None else None
+                    sources.append(Source(index, raw, recognise(raw)))
+                    if junk is not None:  # wait; an error shows again when it is cleaned
+                        junk.exception()
     return assemble(sources, problems)
 
 
-def _name_and_bytes(item: tuple[str, bytes] | str | Path) -> tuple[str, bytes]:
+def _import_cleaning() -> None:
+    import kpi_engine.ingest.build
+    import kpi_engine.ingest.recognise  # noqa: F401
+
+
+# a delimited file on disk this large is read in the background while its start is examined
+READ_AHEAD_BYTES = 4 << 20
+HEAD_BYTES = (1 << 20) + (64 << 10)
+
+
+def _name_and_bytes(
+    item: tuple[str, bytes] | str | Path, reading: ThreadPoolExecutor,
+) -> tuple[str, bytes, Callable[[], bytes] | None, int | None]:
+    """Name and bytes; for a large delimited file on disk only its start, with a function
+    that gives all its bytes (read meanwhile) and its size."""
     if isinstance(item, tuple):
-        return item
+        return item[0], item[1], None, None
     path = Path(item)
-    return path.name, path.read_bytes()
+    size = path.stat().st_size
+    if size >= READ_AHEAD_BYTES:
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+        if file_kind(head) == "csv":
+            return path.name, head, reading.submit(path.read_bytes).result, size
+    return path.name, path.read_bytes(), None, None
+
+
+def build(raw: RawSheet, rec: Recognition) -> Built:
+    """build.build (its module imported on first use, in load while the files are read)."""
+    from kpi_engine.ingest.build import build as build_sheet
+
+    return build_sheet(raw, rec)
 
 
 def assemble(sources: list[Source], problems: list[Problem]) -> Dataset:
@@ -158,6 +206,8 @@ def assemble(sources: list[Source], problems: list[Problem]) -> Dataset:
 
 
 def _set(reason: pl.Series, flag: pl.Series, name: str) -> pl.Series:
+    if not (reason.is_null() & flag).any():
+        return reason
     return pl.select(
         pl.when(pl.lit(reason).is_null() & pl.lit(flag)).then(pl.lit(name))
         .otherwise(pl.lit(reason)).alias(reason.name)
@@ -179,8 +229,8 @@ def _mark_duplicates(sources: list[Source]) -> None:
             keys_this_file: list[pl.DataFrame] = []
             for s in by_file[index]:
                 assert s.built is not None and s.reason is not None
-                fields = [c for c in s.built.frame.columns if c not in META and c[0] != "_"]
-                rows = s.built.frame.select(fields)
+                fields = [c for c in s.built.frame.columns if c not in _META and c[0] != "_"]
+                rows = decategorise(s.built.frame.select(fields))
                 dup = pl.repeat(False, rows.height, eager=True)
                 if seen_rows is not None and rows.height:
                     dup = rows.select(
@@ -227,7 +277,10 @@ def _mark_other_currency(sources: list[Source], currency: str | None) -> None:
     for s in sources:
         if s.built is None or s.table not in MONEY_TABLES or s.reason is None:
             continue
-        other = (s.built.currency.is_not_null() & (s.built.currency != currency)).fill_null(False)
+        cur = s.built.currency
+        differs = per_category(cur, lambda text: text != currency) \
+            if is_categorical(cur.dtype) else cur != currency
+        other = (cur.is_not_null() & differs).fill_null(False)
         s.reason = _set(s.reason, other, "other_currency")
 
 
@@ -254,16 +307,42 @@ def _tables(sources: list[Source]) -> dict[str, pl.DataFrame]:
         if s.built is None or s.reason is None or s.table is None:
             continue
         used = s.reason.is_null()
-        rows = s.built.frame if s.reason.null_count() == s.reason.len() else \
-            s.built.frame.filter(used)
-        parts.setdefault(s.table, []).append(rows)
+        parts.setdefault(s.table, []).append(_rows_used(s.built, used))
         for table, rows in s.built.extra.items():
             kept = rows.filter(pl.col("_parent").is_in(used.arg_true().implode()))
-            parts.setdefault(table, []).append(kept.drop("_parent"))
+            parts.setdefault(table, []).append(decategorise(kept.drop("_parent")))
+    from kpi_engine.ingest.build import empty_frame
+
     out = {t: frames[0] if len(frames) == 1 and _complete_schema(t, frames[0])
            else pl.concat([empty_frame(t), *frames], how="diagonal_relaxed")
            for t, frames in parts.items()}
     return {t: _date_sorted(t, df) for t, df in out.items()}
+
+
+def _rows_used(built: Built, used: pl.Series) -> pl.DataFrame:
+    """The rows used of a built sheet, every column plain (Categorical text as String).
+
+    Taken column by column (two at a time: Polars releases the GIL), each typed column of
+    every record let go once its rows used are copied, so that the typed rows and the table
+    are never both whole in memory: the typed frame is not needed once the tables are made
+    (`Built.frame` is left with no rows)."""
+    frame, built.frame = built.frame, built.frame.clear()
+    if frame.width == 0:
+        return frame
+    everything = bool(used.all())
+    # one frame per column: a constant column stays one value, not one per row
+    pending: list[pl.DataFrame | None] = [frame.select(name) for name in frame.columns]
+    del frame
+
+    def take(i: int) -> pl.DataFrame:
+        part = pending[i]
+        assert part is not None
+        pending[i] = None  # the typed column goes as soon as its rows used are taken
+        return decategorise(part if everything else part.filter(used))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        columns = list(pool.map(take, range(len(pending))))
+    return pl.concat(columns, how="horizontal")
 
 
 def _date_sorted(table: str, df: pl.DataFrame) -> pl.DataFrame:
@@ -278,6 +357,8 @@ def _date_sorted(table: str, df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _complete_schema(table: str, frame: pl.DataFrame) -> bool:
+    from kpi_engine.ingest.build import empty_frame
+
     want = empty_frame(table).schema
     return all(frame.schema.get(k) == v for k, v in want.items())
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.ingest import clean
-from kpi_engine.ingest.raw import RawSheet
+from kpi_engine.ingest.raw import RawSheet, decategorise
 
 
 def derive(table: str, frame: pl.DataFrame, columns: dict[str, str],
            raw: RawSheet) -> tuple[pl.DataFrame, list[str]]:
     present = set(columns)
+    if table in ("deals", "activities", "subscriptions"):
+        frame = decategorise(frame)  # their rules read the text
     match table:
         case "orders":
             return _orders(frame, present)

@@ -7,19 +7,38 @@ from functools import cached_property
 
 import polars as pl
 
+from kpi_engine.ingest.raw import is_categorical, nonempty, per_category, to_text
+
 SAMPLE = 500
 
 
 @dataclass
 class ColumnProfile:
-    values: pl.Series  # the whole column as text
-    _sample: pl.Series | None = None
+    values: pl.Series  # the whole column as stored (raw.RawSheet.store)
+    fmt: str | None = None  # the text format of a Datetime column
 
     @cached_property
-    def nonempty(self) -> pl.Series:
-        """Every non-empty value, trimmed (the whole column: used for uniqueness only)."""
+    def _unique_counts(self) -> tuple[int, int, int]:
+        """Non-empty trimmed values: how many, how many distinct, how many distinct once
+        lower-cased (the whole column: used for uniqueness only)."""
+        if is_categorical(self.values.dtype):  # once per distinct value
+            distinct = self.values.unique()
+            text = distinct.cast(pl.String).str.strip_chars()  # null stays null
+            if bool((text == "").any()):  # a value of spaces only: count the rows one by one
+                rows = per_category(self.values, lambda t: t.str.strip_chars())
+                kept = rows.filter(rows.cat.len_bytes() > 0)
+                lower = per_category(kept, lambda t: t.str.to_lowercase())
+                return kept.len(), kept.n_unique(), lower.n_unique()
+            text = text.drop_nulls()
+            n = self.values.len() - self.values.null_count()
+            return n, text.n_unique(), text.str.to_lowercase().n_unique()
+        if isinstance(self.values.dtype, pl.Datetime):  # digits and separators only
+            kept = self.values.drop_nulls()
+            distinct = kept.n_unique()
+            return kept.len(), distinct, distinct
         s = self.values.filter(self.values.str.len_bytes() > 0).str.strip_chars()
-        return s.filter(s != "")
+        s = s.filter(s != "")
+        return s.len(), s.n_unique(), s.str.to_lowercase().n_unique()
 
     @cached_property
     def empty(self) -> bool:
@@ -28,10 +47,16 @@ class ColumnProfile:
     @cached_property
     def sample(self) -> pl.Series:
         """Up to SAMPLE non-empty values, trimmed, spread evenly over the column."""
-        s = self.values.filter(self.values.str.len_bytes() > 0)
-        if s.len() > SAMPLE * 4:
-            s = s.gather_every(s.len() // (SAMPLE * 4))
-        s = s.str.strip_chars()
+        v = self.values
+        filled = nonempty(v)
+        count = int(filled.sum())
+        if count > SAMPLE * 4:  # every k-th non-empty cell, picked without copying the rest
+            step = count // (SAMPLE * 4)
+            s = v.gather_every(step) if count == v.len() else \
+                v.gather(filled.arg_true().gather_every(step))
+        else:
+            s = v.filter(filled)
+        s = to_text(s, self.fmt).str.strip_chars()
         s = s.filter(s != "")
         if s.len() <= SAMPLE:
             return s
@@ -87,10 +112,10 @@ class ColumnProfile:
 
     @cached_property
     def all_unique(self) -> bool:
-        n = self.nonempty.len()
-        return n >= 3 and self.nonempty.str.to_lowercase().n_unique() == n
+        n, _, distinct_lower = self._unique_counts
+        return n >= 3 and distinct_lower == n
 
     @cached_property
     def duplicate_share(self) -> float:
-        n = self.nonempty.len()
-        return 0.0 if n == 0 else 1 - self.nonempty.n_unique() / n
+        n, distinct, _ = self._unique_counts
+        return 0.0 if n == 0 else 1 - distinct / n

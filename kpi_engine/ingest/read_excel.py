@@ -10,13 +10,23 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from zlib import error as zlib_error
 
 import polars as pl
 
 from kpi_engine.ingest.errors import UnusableFile
 from kpi_engine.ingest.header import SCAN_ROWS, dedupe_headers, find_header
-from kpi_engine.ingest.raw import RawSheet, column_names, empty_sheet, trim_trailing_empty
+from kpi_engine.ingest.raw import (
+    RawSheet,
+    column_names,
+    compact,
+    empty_sheet,
+    filled_count,
+    longest,
+    plan_columns,
+)
+from kpi_engine.ingest.synonyms import prepare
 
 MAX_SHEETS = 1_000
 MAX_COLUMNS = 1_000
@@ -91,17 +101,20 @@ def read_workbook(file: str, data: bytes) -> list[RawSheet]:
         raise UnusableFile(file, f"{file} has {len(names)} sheets; at most {MAX_SHEETS} can be read.")
     first_rows = _first_rows(data)
     sheets: list[RawSheet] = []
-    for name in names:
-        try:
-            frame = book.load_sheet(name, header_row=None, dtypes="string").to_polars()
-        except Exception as exc:  # noqa: BLE001
-            sheet = empty_sheet(file, name, f"this sheet could not be read ({exc})")
-            sheets.append(sheet)
-            continue
-        offset = first_rows.get(name)
-        if offset is None:
-            offset = _first_row_calamine(data, name)
-        sheets.append(_sheet(file, name, frame, offset))
+    with ThreadPoolExecutor(max_workers=1) as pool:  # recognition's tables, while calamine reads
+        ready = pool.submit(prepare)
+        for name in names:
+            try:
+                frame = book.load_sheet(name, header_row=None, dtypes="string").to_polars()
+            except Exception as exc:  # noqa: BLE001
+                sheet = empty_sheet(file, name, f"this sheet could not be read ({exc})")
+                sheets.append(sheet)
+                continue
+            offset = first_rows.get(name)
+            if offset is None:
+                offset = _first_row_calamine(data, name)
+            sheets.append(_sheet(file, name, frame, offset))
+        ready.exception()  # an error shows again when a table is recognised
     return sheets
 
 
@@ -130,25 +143,35 @@ def _sheet(file: str, name: str, frame: pl.DataFrame, offset: int) -> RawSheet:
         return empty_sheet(file, name, NO_HEADER)
     header = dedupe_headers(head[found])
     cells = frame.slice(found + 1)
-    cells = cells.head(trim_trailing_empty(cells))
     notes: list[str] = []
+    # (a cell of more bytes than MAX_CELL may still have fewer characters)
     too_long = cells.select(
         pl.sum_horizontal([(pl.col(c).str.len_chars() > MAX_CELL).sum() for c in cells.columns])
-    ).item() if cells.height else 0
+    ).item() if cells.height and max(longest(cells[c]) for c in cells.columns) > MAX_CELL else 0
     if too_long:
         cells = cells.with_columns(pl.all().str.slice(0, MAX_CELL))
         notes.append(f"{too_long} cell(s) longer than {MAX_CELL:,} characters were cut.")
+    # held compactly (raw.py): a column repeating a few values as Categorical, ISO date-times
+    # as Datetime; every cell's text stays exactly what the sheet gave
+    cells, formats = compact(cells, plan_columns(cells.head(2000)))
+    count = filled_count(cells, formats)  # trailing empty records are not rows
+    filled = (count > 0).arg_true()
+    keep = int(filled[-1]) + 1 if filled.len() else 0
+    cells, count = cells.head(keep), count.head(keep)
     first = offset + found + 2  # 1-based row of the first record below the header
-    return RawSheet(
+    sheet = RawSheet(
         file=file,
         sheet=name,
         header=header,
         header_row=offset + found + 1,
-        cells=cells,
+        store=cells,
         line=pl.int_range(first, first + cells.height, dtype=pl.Int64, eager=True).alias("line"),
         unreadable=pl.repeat(False, cells.height, eager=True).alias("unreadable"),
         notes=notes,
+        formats=formats,
     )
+    sheet._filled = count
+    return sheet
 
 
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(/?)>(.*?)(?=<(?:\w+:)?row\b|</(?:\w+:)?sheetData>)", re.S)

@@ -69,7 +69,7 @@ def read_html_table(file: str, data: bytes) -> list[RawSheet]:
         first = found + 2
         sheets.append(RawSheet(
             file=file, sheet=name, header=dedupe_headers(padded[found]), header_row=found + 1,
-            cells=cells,
+            store=cells,
             line=pl.int_range(first, first + cells.height, dtype=pl.Int64, eager=True).alias("line"),
             unreadable=pl.repeat(False, cells.height, eager=True).alias("unreadable"),
         ))

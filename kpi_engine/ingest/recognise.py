@@ -69,7 +69,7 @@ def recognise(raw: RawSheet) -> Recognition:
     unmapped = tuple(ColumnMatch(h, i, None, 0.0) for i, h in enumerate(raw.header))
     if raw.reason or not raw.header:
         return Recognition(None, 0.0, unmapped, reason=raw.reason or "no header row")
-    profiles = [ColumnProfile(raw.cells[f"c{i}"]) for i in range(len(raw.header))]
+    profiles = [ColumnProfile(*raw.column(f"c{i}")) for i in range(len(raw.header))]
     scored: list[tuple[float, Recognition]] = []
     for table in TABLES.values():
         rec, score, viable = _score_table(table, raw.header, profiles)
@@ -101,7 +101,7 @@ def apply_overrides(raw: RawSheet, rec: Recognition, table: str | None,
         else:
             cols.append(replace(c, field=None, confidence=0.0, how=""))
     if not keep_auto:
-        auto = _score_table(spec, raw.header, [ColumnProfile(raw.cells[f"c{i}"])
+        auto = _score_table(spec, raw.header, [ColumnProfile(*raw.column(f"c{i}"))
                                                 for i in range(len(raw.header))])[0]
         by_index = {c.index: c for c in auto.columns if c.field and c.field not in taken}
         cols = [by_index.get(c.index, c) if c.how != "override" else c for c in cols]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from kpi_engine.model import TABLES, normalise_header, split_camel
 
@@ -31,7 +31,17 @@ class Match:
     strength: str  # exact | fuzzy | partial
 
 
+@lru_cache(maxsize=8192)
+def _variants(header: str) -> tuple[str, ...]:
+    return tuple(_forms(header))
+
+
 def variants(header: str) -> list[str]:
+    """The header's comparable forms: as written, without brackets/currency, CamelCase split."""
+    return list(_variants(str(header)))
+
+
+def _forms(header: str) -> list[str]:
     """The header's comparable forms: as written, without brackets/currency, CamelCase split."""
     raw = str(header)
     forms = [raw, split_camel(raw), _BRACKETS.sub(" ", raw), _BRACKETS.sub(" ", split_camel(raw))]
@@ -48,10 +58,10 @@ def variants(header: str) -> list[str]:
 def _index() -> dict[str, list[tuple[str, str, int]]]:
     """normalised synonym (and its space-free form) -> [(table, field, rank)]."""
     index: dict[str, list[tuple[str, str, int]]] = {}
+    normalised = _synonyms_by_field()
     for table in TABLES.values():
         for f in table.fields:
-            for rank, syn in enumerate((f.name.replace("_", " "), *f.synonyms)):
-                norm = normalise_header(syn)
+            for rank, norm in enumerate(normalised[(table.name, f.name)]):
                 for key in {norm, norm.replace(" ", "")}:
                     entries = index.setdefault(key, [])
                     if not any(t == table.name and fl == f.name for t, fl, _ in entries):
@@ -75,10 +85,11 @@ def _rank_score(rank: int) -> float:
 def exact_matches(header: str) -> list[Match]:
     index = _index()
     best: dict[tuple[str, str], Match] = {}
-    for v in variants(header):
+    forms = _variants(str(header))
+    for v in forms:
         for key in (v, v.replace(" ", "")):
             for table, field, rank in index.get(key, ()):
-                score = _rank_score(rank) * (1.0 if v == variants(header)[0] else 0.99)
+                score = _rank_score(rank) * (1.0 if v == forms[0] else 0.99)
                 old = best.get((table, field))
                 if old is None or score > old.score:
                     best[(table, field)] = Match(table, field, score, "exact")
@@ -102,17 +113,36 @@ def fuzzy_matches(header: str) -> list[Match]:
     return list(out.values())
 
 
-def partial_matches(header: str) -> list[Match]:
-    out: dict[tuple[str, str], Match] = {}
-    words_forms = [f" {v} " for v in variants(header)]
-    for (table, field), syns in _synonyms_by_field().items():
+@cache
+def _partial_index() -> tuple[dict[str, list[tuple[int, int]]], list[tuple[str, str]]]:
+    """normalised synonym (3 characters or more) -> [(field number, rank)], and the fields in
+    the order of _synonyms_by_field."""
+    fields = list(_synonyms_by_field())
+    index: dict[str, list[tuple[int, int]]] = {}
+    for k, syns in enumerate(_synonyms_by_field().values()):
         for rank, syn in enumerate(syns):
-            if len(syn) < 3:
-                continue
-            if any(f" {syn} " in w and w.strip() != syn for w in words_forms):
-                out[(table, field)] = Match(table, field, 0.5 * _rank_score(rank), "partial")
-                break
-    return list(out.values())
+            if len(syn) >= 3:
+                index.setdefault(syn, []).append((k, rank))
+    return index, fields
+
+
+def partial_matches(header: str) -> list[Match]:
+    """Fields with a synonym that is a run of whole words inside a form of the header (but not
+    the whole form), at the synonym's best rank. The forms are normalised (words joined by one
+    space), so the runs of words of each form are looked up instead of every synonym searched."""
+    index, fields = _partial_index()
+    best: dict[int, int] = {}
+    for v in variants(header):
+        words = v.split(" ")
+        for i in range(len(words)):
+            for j in range(i + 1, len(words) + 1):
+                run = " ".join(words[i:j])
+                if run == v:
+                    continue
+                for k, rank in index.get(run, ()):
+                    if rank < best.get(k, rank + 1):
+                        best[k] = rank
+    return [Match(*fields[k], 0.5 * _rank_score(best[k]), "partial") for k in sorted(best)]
 
 
 @cache
@@ -129,3 +159,14 @@ def header_matches(header: str) -> tuple[Match, ...]:
 def is_known_header(cell: str) -> bool:
     """Used to find the header row: the cell names some canonical field outright."""
     return bool(exact_matches(cell))
+
+
+def prepare(headers: list[str] | None = None) -> None:
+    """Build the synonym tables, and match these headers, ahead of need: run in a thread while
+    a parser that frees the GIL reads the file, so that recognising the table costs no time."""
+    _index()
+    _partial_index()
+    from rapidfuzz import fuzz, process  # noqa: F401 - imported once, here
+
+    for h in headers or ():
+        header_matches(h)
