@@ -115,17 +115,31 @@ def load(files: list[tuple[str, bytes]] | list[str] | list[Path]) -> Dataset:
         name, data = _name_and_bytes(item)
         try:
             sheets = read_any(name, data)
+            del data  # the sheets hold what is needed; the bytes can go before cleaning
+            found = [Source(index, raw, recognise(raw)) for raw in sheets]
         except UnusableFile as exc:
             problems.append(Problem(exc.file, exc.message))
             continue
-        except Exception as exc:  # noqa: BLE001 - one bad file never stops the upload
-            problems.append(Problem(name, f"{name} could not be read ({type(exc).__name__}): "
-                                          "check that it is a CSV or Excel file."))
+        except BaseException as exc:  # one bad file never stops the upload
+            if not _caught(exc):
+                raise
+            problems.append(Problem(name, f"{name} could not be read: it may be damaged, or "
+                                    "in a form this reader does not know. Open it in Excel or "
+                                    "LibreOffice, save it as .xlsx or .csv, and upload that."))
             continue
-        del data  # the sheets hold what is needed; the bytes can go before cleaning
-        for raw in sheets:
-            sources.append(Source(index, raw, recognise(raw)))
+        sources.extend(found)
     return assemble(sources, problems)
+
+
+def _caught(exc: BaseException) -> bool:
+    """An error to report, not to raise: any Exception, and the panics of the Rust readers
+    (pyo3's PanicException derives from BaseException, so `except Exception` misses it)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0][:120] + ("…" if len(text[0]) > 120 else "")) if text else ""
 
 
 def _name_and_bytes(item: tuple[str, bytes] | str | Path) -> tuple[str, bytes]:
@@ -140,10 +154,12 @@ def assemble(sources: list[Source], problems: list[Problem]) -> Dataset:
     for s in sources:
         try:
             s.built = build(s.raw, s.recognition) if s.table else None
-        except Exception as exc:  # noqa: BLE001 - one sheet never stops the upload
+        except BaseException as exc:  # one sheet never stops the upload
+            if not _caught(exc):
+                raise
             label = f"{s.raw.file}" + (f", sheet {s.raw.sheet}" if s.raw.sheet else "")
             problems.append(Problem(s.raw.file, f"{label} could not be cleaned ({type(exc).__name__}"
-                                    f": {exc}); its rows are not used.", s.raw.sheet))
+                                    f": {_first_line(exc)}); its rows are not used.", s.raw.sheet))
             s.recognition = replace(s.recognition, table=None, reason="could not be cleaned")
             s.built = None
         s.reason = s.built.reason if s.built else None

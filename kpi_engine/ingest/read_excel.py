@@ -26,14 +26,20 @@ NO_HEADER = "no header row with recognisable columns"
 
 MAX_SHEET_PART = 128 * 1024 * 1024
 MAX_UNCOMPRESSED = 512 * 1024 * 1024
+# The grid calamine builds for a sheet spans its first to its last cell holding a value, ~32
+# bytes a cell even when empty: one value at XFD1048576 would ask for 512 GiB. Above this many
+# cells (rows x columns of that span) the sheet is refused before calamine sees it.
+MAX_SHEET_CELLS = 5_000_000
 _CHUNK = 1 << 20
 
 
 def check_zip(file: str, data: bytes) -> None:
-    """Refuse a workbook zip that inflates past the limits, is damaged, or declares a DTD.
+    """Refuse a workbook zip that inflates past the limits, is damaged, declares a DTD, or has a
+    sheet whose cells span more columns or cells than can be read.
 
     The sizes a zip declares are never trusted: every member is inflated and counted (in
-    chunks, nothing kept), and its CRC checked by zipfile at the end of the member.
+    chunks, nothing kept), and its CRC checked by zipfile at the end of the member. Every XML
+    part is searched whole for a DTD, and every sheet part measured for its cells' span.
     """
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
@@ -45,21 +51,23 @@ def check_zip(file: str, data: bytes) -> None:
         raise UnusableFile(
             file, f"{file} is a zip archive, not an Excel workbook: unzip it and upload the "
             "spreadsheets inside.")
+    sheets = _sheet_paths(z)
     total = 0
     for m in members:
-        sheet = m.filename.startswith("xl/worksheets/")
+        sheet = m.filename.startswith("xl/worksheets/") or m.filename in sheets
+        xml = m.filename.endswith((".xml", ".rels", ".vml")) or sheet
+        extent = _Extent() if sheet else None
         size = 0
+        tail = b""
         try:
             with z.open(m) as fh:
-                head = fh.read(_CHUNK)
-                if m.filename.endswith((".xml", ".rels", ".vml")) and (
-                    b"<!DOCTYPE" in head or b"<!ENTITY" in head
-                ):
-                    raise UnusableFile(
-                        file, f"{file} declares XML entities (a DTD), which could be used to "
-                        "attack the reader: it is refused. Save it again from Excel.")
-                chunk = head
+                chunk = fh.read(_CHUNK)
                 while chunk:
+                    if xml and (b"<!DOCTYPE" in tail + chunk or b"<!ENTITY" in tail + chunk):
+                        raise UnusableFile(
+                            file, f"{file} declares XML entities (a DTD), which could be used "
+                            "to attack the reader: it is refused. Save it again from Excel.")
+                    tail = chunk[-16:]
                     size += len(chunk)
                     total += len(chunk)
                     if sheet and size > MAX_SHEET_PART:
@@ -70,10 +78,122 @@ def check_zip(file: str, data: bytes) -> None:
                         raise UnusableFile(
                             file, f"{file} is larger than 512 MB unpacked, the limit for a "
                             "workbook: split it or export the sheets as CSV.")
+                    if extent is not None:
+                        extent.feed(chunk)
                     chunk = fh.read(_CHUNK)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
                 zlib_error):
             raise UnusableFile(file, _open_message(file, "damaged")) from None
+        if extent is not None:
+            extent.check(file, sheets.get(m.filename))
+
+
+_CELL_REF = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
+_CELL_NO_REF = re.compile(rb"<(?:[\w.-]+:)?c(?:\s(?:(?!\br=)[^>])*)?(?<!/)>")
+_ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
+_ROW_REF = re.compile(rb'<(?:[\w.-]+:)?row\s[^>]*?\br="([0-9]{1,9})"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+class _Extent:
+    """The span of a sheet's cells that hold something (calamine skips `<c .../>`), measured
+    on the XML as it inflates. Cells without an `r` reference (allowed: they follow the one
+    before) are bounded by the widest run of them in a row and the number of rows."""
+
+    def __init__(self) -> None:
+        self.columns: set[bytes] = set()
+        self.rows: set[bytes] = set()
+        self.unreferenced = 0
+        self.widest_unreferenced = 0
+        self.row_tags = 0
+        self.last_row_ref = 0
+        self._carry = b""
+
+    def feed(self, chunk: bytes) -> None:
+        buf = self._carry + chunk
+        cut = buf.rfind(b"<")
+        cut = len(buf) if cut <= 0 or len(buf) - cut > 4096 else cut
+        buf, self._carry = buf[:cut], buf[cut:]
+        for col, row in _CELL_REF.findall(buf):
+            self.columns.add(col)
+            self.rows.add(row)
+        self.row_tags += len(_ROW_START.findall(buf))
+        row_refs = _ROW_REF.findall(buf)
+        if row_refs:
+            self.last_row_ref = max(self.last_row_ref, *map(int, row_refs))
+        if buf.count(b"<c ") + buf.count(b"<c>") == buf.count(b'<c r="') and b":c" not in buf:
+            return  # every cell carries its reference (what Excel and openpyxl write)
+        for piece in _ROW_START.split(buf):
+            n = len(_CELL_NO_REF.findall(piece))
+            if n:
+                self.unreferenced += n
+                self.widest_unreferenced = max(self.widest_unreferenced, n)
+
+    def span(self) -> tuple[int, int]:
+        """(rows, columns) of the grid a reader builds for this sheet."""
+        self.feed(b"")
+        cols = sorted(map(_column_number, self.columns))
+        rows = sorted(map(int, self.rows))
+        if self.unreferenced:
+            width = max(cols[-1] if cols else 0, self.widest_unreferenced)
+            height = max(rows[-1] if rows else 0, self.last_row_ref) + self.row_tags
+            return height, width
+        if not cols:
+            return 0, 0
+        return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+
+    def check(self, file: str, sheet: str | None) -> None:
+        rows, cols = self.span()
+        where = f"{file}, sheet {sheet}" if sheet else f"{file}: a sheet"
+        if cols > MAX_COLUMNS:
+            raise UnusableFile(
+                file, f"{where} has {cols:,} columns; at most {MAX_COLUMNS:,} can be read. "
+                "Delete the columns (or stray cells) to the right of the data, or export the "
+                "sheet as CSV.")
+        if rows * cols > MAX_SHEET_CELLS:
+            raise UnusableFile(
+                file, f"{where} spans {rows:,} rows × {cols:,} columns ({rows * cols:,} cells); "
+                f"at most {MAX_SHEET_CELLS:,} cells can be read from one sheet. Delete stray "
+                "cells far below or to the right of the data, or export the sheet as CSV.")
+
+
+def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet part path -> sheet name, from the workbook and its relationships (regex only, on
+    at most their first 4 MiB: no XML parser ever sees a part before it is checked)."""
+    try:
+        with z.open("xl/workbook.xml") as fh:
+            book = fh.read(4 << 20)
+        with z.open("xl/_rels/workbook.xml.rels") as fh:
+            rels = fh.read(4 << 20)
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+            zlib_error):
+        return {}
+    targets = {
+        m.group(1): m.group(2)
+        for m in re.finditer(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
+    }
+    targets |= {
+        m.group(2): m.group(1)
+        for m in re.finditer(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)
+    }
+    out: dict[str, str] = {}
+    for m in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*)/?>", book):
+        attrs = m.group(1)
+        name = re.search(rb'\bname="([^"]*)"', attrs)
+        rid = re.search(rb'\br:id="([^"]*)"|\b\w+:id="([^"]*)"', attrs)
+        target = targets.get(rid.group(1) or rid.group(2)) if rid else None
+        if not name or not target:
+            continue
+        path = target.decode("utf-8", "replace").lstrip("/")
+        path = path if path.startswith("xl/") else f"xl/{path}"
+        out[path] = _unescape(name.group(1).decode("utf-8", "replace"))
+    return out
 
 
 def read_workbook(file: str, data: bytes) -> list[RawSheet]:
@@ -88,7 +208,8 @@ def read_workbook(file: str, data: bytes) -> list[RawSheet]:
         raise UnusableFile(file, _open_message(file, str(exc))) from None
     names = list(book.sheet_names)
     if len(names) > MAX_SHEETS:
-        raise UnusableFile(file, f"{file} has {len(names)} sheets; at most {MAX_SHEETS} can be read.")
+        raise UnusableFile(file, f"{file} has {len(names):,} sheets; at most {MAX_SHEETS:,} can be "
+                                 "read: split the workbook.")
     first_rows = _first_rows(data)
     sheets: list[RawSheet] = []
     for name in names:
@@ -118,7 +239,8 @@ def _open_message(file: str, detail: str) -> str:
 def _sheet(file: str, name: str, frame: pl.DataFrame, offset: int) -> RawSheet:
     if frame.width > MAX_COLUMNS:
         raise UnusableFile(
-            file, f"{file}, sheet {name} has {frame.width} columns; at most {MAX_COLUMNS} can be read."
+            file, f"{file}, sheet {name} has {frame.width:,} columns; at most {MAX_COLUMNS:,} "
+            "can be read."
         )
     if frame.height == 0 or frame.width == 0:
         return empty_sheet(file, name, "the sheet is empty")
