@@ -36,6 +36,7 @@ class Case:
     says: tuple[str, ...] = ()  # words (case-insensitive) in a message about the file
     heavy: bool = False  # slow to make or to read: tests run it once, in a subprocess
     about: str = ""
+    rows: int | None = None  # rows read, when the case pins them
 
 
 # -- building blocks -----------------------------------------------------------------------------
@@ -323,7 +324,7 @@ def _csv_cases() -> list[Case]:
         Case("empty_file", "empty.csv", lambda: b"", "refused", ("empty",)),
         Case("bom_only", "bom.csv", lambda: b"\xef\xbb\xbf", "refused", ("empty",)),
         Case("whitespace_only", "spaces.csv", lambda: b" \t\r\n\n   \n", "refused", ("empty",)),
-        Case("header_only", "header_only.csv", lambda: head3.encode(), "read"),
+        Case("header_only", "header_only.csv", lambda: head3.encode(), "read", rows=0),
         Case("header_only_no_newline", "header_only2.csv", lambda: head3.strip().encode(), "read"),
         Case("one_column", "one_column.csv", lambda: b"Total\n1\n2\n3\n", "read"),
         Case("one_cell", "one_cell.csv", lambda: b"x", "read"),
@@ -338,12 +339,14 @@ def _csv_cases() -> list[Case]:
         Case("one_record_50000_fields", "long_record.csv",
              lambda: head3.encode() + b"2024-01-01,5,a\n" + b"1," * 50_000 + b"\n2024-01-02,6,b\n",
              "read"),
-        Case("rows_2000000", "two_million.csv", lambda: _records(2_000_000), "read", heavy=True),
+        Case("rows_2000000", "two_million.csv", lambda: _records(2_000_000), "read",
+             rows=2_000_000, heavy=True),
         Case("records_3000001", "too_many.csv", lambda: _records(3_000_001), "refused",
              ("3,000,000",), heavy=True),
         Case("garbage_csv", "garbage.csv", lambda: _noise(200_000, 1), "refused",
              ("not a spreadsheet",)),
-        Case("garbage_txt_small", "noise.txt", lambda: _noise(64, 2), "refused"),
+        Case("garbage_txt_small", "noise.txt", lambda: _noise(64, 2), "read",
+             about="too short to tell from text: read, no header found"),
         Case("malformed_utf8", "bad_utf8.csv", lambda: head3.encode()
              + b"2024-01-01,5,Zo\xc3\n2024-01-02,6,\xff\xfeJos\xe9\n2024-01-03,7,\xed\xa0\x80\n",
              "read"),
@@ -396,13 +399,13 @@ def _csv_cases() -> list[Case]:
             [["L1", "2024-01-01", "x" * 40_000, "5", ""], ["L2", "2024-01-02", "y", "6", ""]])),
              "read", ("32,767",)),
         Case("cr_only_line_endings", "mac.csv", lambda: csv_bytes(
-            SAMPLE_ORDERS, end="\r"), "read"),
+            SAMPLE_ORDERS, end="\r"), "read", rows=8),
         Case("crlf_mixed_endings", "mixed_endings.csv", lambda: b"Order Date,Total\r\n"
-             b"2024-01-01,1\n2024-01-02,2\r2024-01-03,3\r\n2024-01-04,4\n", "read"),
+             b"2024-01-01,1\n2024-01-02,2\r2024-01-03,3\r\n2024-01-04,4\n", "read", rows=4),
         Case("utf16_le_no_bom", "utf16.csv", lambda: "\n".join(
-            ",".join(r) for r in SAMPLE_ORDERS).encode("utf-16-le"), "read"),
+            ",".join(r) for r in SAMPLE_ORDERS).encode("utf-16-le"), "read", rows=8),
         Case("utf16_be_no_bom", "utf16be.csv", lambda: "\n".join(
-            ",".join(r) for r in SAMPLE_ORDERS).encode("utf-16-be"), "read"),
+            ",".join(r) for r in SAMPLE_ORDERS).encode("utf-16-be"), "read", rows=8),
         Case("utf16_odd_length", "utf16_odd.csv", lambda: "\n".join(
             ",".join(r) for r in SAMPLE_ORDERS).encode("utf-16") + b"\x41", "read"),
         Case("blank_lines_million", "blank_lines.csv",
@@ -522,8 +525,9 @@ def _excel_cases() -> list[Case]:
             {"xl/worksheets/sheet1.xml": sheet_xml(SAMPLE_ORDERS)}), "refused",
              ("could not be opened",)),
         Case("xlsx_rows_1048576", "max_rows.xlsx", lambda: xlsx({"Sheet1": sheet_xml(
-            [["Order Date", "Total"]] + [[f"2024-01-{1 + i % 28:02d}", str(i % 10)]
-                                         for i in range(1_048_575)])}), "read", heavy=True),
+            [["Order Date", "Total"]] + [[str(45292 + i % 28), str(i % 10)]
+                                         for i in range(1_048_575)])}), "read",
+             rows=1_048_575, heavy=True),
         Case("html_xls_with_script", "web_export.xls", lambda: _html_table(
             orders([[f"W{i}", "2024-01-05", f"<script>alert({i})</script>", "5", "EUR"]
                     for i in range(5)]),
@@ -538,8 +542,51 @@ def _excel_cases() -> list[Case]:
     ]
 
 
+def _ods(rows_repeated: int, columns_repeated: int) -> bytes:
+    """An OpenDocument sheet whose second row is one valued cell repeated (a repeat bomb)."""
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis'
+          ':names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:'
+          'xmlns:text:1.0"')
+    head = "".join(f'<table:table-cell office:value-type="string"><text:p>{h}</text:p>'
+                   "</table:table-cell>" for h in ("Order Date", "Total"))
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:'
+               'version="1.2"><office:body><office:spreadsheet><table:table table:name="S">'
+               f"<table:table-row>{head}</table:table-row><table:table-row table:number-rows-"
+               f'repeated="{rows_repeated}"><table:table-cell office:value-type="float" office:'
+               f'value="1" table:number-columns-repeated="{columns_repeated}"><text:p>1</text:p>'
+               "</table:table-cell></table:table-row></table:table></office:spreadsheet>"
+               "</office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:'
+                'oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:'
+                'full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+                'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:'
+                'media-type="text/xml"/></manifest:manifest>')
+    return _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                 "META-INF/manifest.xml": manifest.encode(), "content.xml": content.encode()},
+                method=zipfile.ZIP_STORED)
+
+
+def _html_cases() -> list[Case]:
+    table = _html_table(orders([["W1", "2024-01-05", "a", "5", "EUR"]]))
+    return [
+        Case("html_unclosed_comment", "comment.xls", lambda: table[:-22] + b"<!--" + b"x<!--" * 400_000,
+             "read"),
+        Case("html_cdata_flood", "cdata.xls", lambda: table + b"<![CDATA[" * 200_000, "read"),
+        Case("html_lt_flood", "lt.xls", lambda: table + b"<" * 2_000_000, "read"),
+        Case("html_unclosed_attribute", "attr.xls", lambda: table + b'<td a="' * 500_000, "read"),
+        Case("html_nested_tables", "nested.xls",
+             lambda: table + b"<table><tr><td>" * 100_000, "read"),
+        Case("html_200000_rows", "big_web.xls", lambda: _html_table(orders(
+            [[f"R{i}", f"2024-01-{1 + i % 28:02d}", f"c{i % 50}", str(i % 90), "EUR"]
+             for i in range(200_000)])), "read", rows=200_000, heavy=True),
+        Case("ods_small", "sheet.ods", lambda: _ods(3, 2), "read", rows=3),
+        Case("ods_repeat_bomb", "repeat.ods", lambda: _ods(1_000_000, 1000), "refused",
+             ("could not be opened",)),
+    ]
+
+
 def cases() -> list[Case]:
-    return _csv_cases() + _excel_cases()
+    return _csv_cases() + _excel_cases() + _html_cases()
 
 
 def write(folder: Path, include_heavy: bool = True) -> list[dict[str, object]]:
@@ -555,7 +602,8 @@ def write(folder: Path, include_heavy: bool = True) -> list[dict[str, object]]:
         data = case.make()
         (target / case.file).write_bytes(data)
         manifest.append({"name": case.name, "file": case.file, "expect": case.expect,
-                         "says": list(case.says), "heavy": case.heavy, "bytes": len(data)})
+                         "says": list(case.says), "heavy": case.heavy, "bytes": len(data),
+                         "rows": case.rows})
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     return manifest
 

@@ -172,6 +172,8 @@ def verdict(case: dict[str, Any], row: dict[str, Any]) -> str:
     missing = [w for w in case["says"] if w.lower() not in text]
     if missing:
         wrong.append(f"message lacks {missing}")
+    if case.get("rows") is not None and outcome == "read" and row.get("rows_read") != case["rows"]:
+        wrong.append(f"{row.get('rows_read')} rows read, expected {case['rows']}")
     if not row.get("accounted", True):
         wrong.append("rows not accounted")
     if not row.get("good_file_used"):

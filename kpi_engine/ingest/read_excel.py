@@ -94,6 +94,9 @@ _ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
 _ROW_REF = re.compile(rb'<(?:[\w.-]+:)?row\s[^>]*?\br="([0-9]{1,9})"')
 
 
+_LONG_ROW = 7 * 1_000
+
+
 def _column_number(letters: bytes) -> int:
     n = 0
     for ch in letters:
@@ -129,11 +132,16 @@ class _Extent:
             self.last_row_ref = max(self.last_row_ref, *map(int, row_refs))
         if buf.count(b"<c ") + buf.count(b"<c>") == buf.count(b'<c r="') and b":c" not in buf:
             return  # every cell carries its reference (what Excel and openpyxl write)
-        for piece in _ROW_START.split(buf):
-            n = len(_CELL_NO_REF.findall(piece))
-            if n:
-                self.unreferenced += n
-                self.widest_unreferenced = max(self.widest_unreferenced, n)
+        self.unreferenced += len(_CELL_NO_REF.findall(buf))
+        pieces = _ROW_START.split(buf) if b":row" in buf else buf.split(b"<row")
+        # a valued cell takes at least 7 bytes (<c></c>): a short row's width is bounded by
+        # its length, and only rows long enough to pass 1,000 cells are counted one by one
+        longest = max(map(len, pieces))
+        width = min(longest, _LONG_ROW - 1) // 7
+        if longest >= _LONG_ROW:
+            width = max(width, *(len(_CELL_NO_REF.findall(p)) for p in pieces
+                                 if len(p) >= _LONG_ROW))
+        self.widest_unreferenced = max(self.widest_unreferenced, width)
 
     def span(self) -> tuple[int, int]:
         """(rows, columns) of the grid a reader builds for this sheet."""
