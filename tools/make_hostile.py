@@ -160,7 +160,7 @@ def _bomb_xlsx(part_bytes: int, parts: int = 1) -> bytes:
     buf = io.BytesIO()
     base = xlsx({f"S{i}": b"" for i in range(1, parts + 1)})
     src = zipfile.ZipFile(io.BytesIO(base))
-    filler = b"<row><c><v>1</v></c></row>" * 40_000  # ~1 MiB
+    filler = b" " * (1 << 20)  # whitespace between elements: the part's size is the attack
     with zipfile.ZipFile(buf, "w") as z:
         for info in src.infolist():
             if not info.filename.startswith("xl/worksheets/"):
@@ -490,9 +490,9 @@ def _excel_cases() -> list[Case]:
         Case("xlsx_empty_workbook", "blank.xlsx", lambda: xlsx({"Sheet1": sheet_xml([])}), "read"),
         Case("xlsx_header_only", "header_only.xlsx", lambda: xlsx_rows([ORDERS_HEAD]), "read"),
         Case("xlsx_columns_1001", "wide.xlsx", lambda: xlsx_rows(_wide(1001)), "refused",
-             ("1,001 columns",)),
+             ("1,001 columns", "at most 1,000")),
         Case("xlsx_columns_16384", "widest.xlsx", lambda: xlsx_rows(_wide(16_384, rows=1)),
-             "refused", ("16,384 columns",)),
+             "refused", ("columns", "at most 1,000")),
         Case("xlsx_sheets_1001", "many_sheets.xlsx", lambda: xlsx(
             {f"S{i}": sheet_xml([["Order Date", "Total"], ["2024-01-01", str(i)]])
              for i in range(1001)}), "refused", ("1,001 sheets",)),
@@ -553,7 +553,7 @@ def _ods(rows_repeated: int, columns_repeated: int) -> bytes:
                'version="1.2"><office:body><office:spreadsheet><table:table table:name="S">'
                f"<table:table-row>{head}</table:table-row><table:table-row table:number-rows-"
                f'repeated="{rows_repeated}"><table:table-cell office:value-type="float" office:'
-               f'value="1" table:number-columns-repeated="{columns_repeated}"><text:p>1</text:p>'
+               f'value="45292" table:number-columns-repeated="{columns_repeated}"><text:p>45292</text:p>'
                "</table:table-cell></table:table-row></table:table></office:spreadsheet>"
                "</office:body></office:document-content>")
     manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:'
@@ -589,13 +589,14 @@ def cases() -> list[Case]:
     return _csv_cases() + _excel_cases() + _html_cases()
 
 
-def write(folder: Path, include_heavy: bool = True) -> list[dict[str, object]]:
-    """Write every case to folder/<case>/<file> and folder/manifest.json; returns the manifest."""
+def write(folder: Path, include_heavy: bool = True,
+          only: set[str] | None = None) -> list[dict[str, object]]:
+    """Write the cases to folder/<case>/<file> and folder/manifest.json; returns the manifest."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / GOOD_FILE).write_bytes(good_file())
     manifest = []
     for case in cases():
-        if case.heavy and not include_heavy:
+        if (case.heavy and not include_heavy) or (only is not None and case.name not in only):
             continue
         target = folder / case.name
         target.mkdir(exist_ok=True)

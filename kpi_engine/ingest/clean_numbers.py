@@ -163,6 +163,7 @@ def _read_numbers(texts: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
         .when(pl.col("candidate"))
         .then(pl.when(pl.col("negative")).then(-number).otherwise(number))
     )
+    value = pl.when(value.is_finite()).then(value)  # "1e309" overflows: not a number
     out = work.select("s", "n", value.alias("values"), "currency", "empty", "scientific").select(
         "s",
         "n",

@@ -56,7 +56,7 @@ def check_zip(file: str, data: bytes) -> None:
     for m in members:
         sheet = m.filename.startswith("xl/worksheets/") or m.filename in sheets
         xml = m.filename.endswith((".xml", ".rels", ".vml")) or sheet
-        extent = _Extent() if sheet else None
+        extent = _Extent(file, sheets.get(m.filename)) if sheet else None
         size = 0
         tail = b""
         try:
@@ -85,16 +85,14 @@ def check_zip(file: str, data: bytes) -> None:
                 zlib_error):
             raise UnusableFile(file, _open_message(file, "damaged")) from None
         if extent is not None:
-            extent.check(file, sheets.get(m.filename))
+            extent.feed(b"")
 
 
 _CELL_REF = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
-_CELL_NO_REF = re.compile(rb"<(?:[\w.-]+:)?c(?:\s(?:(?!\br=)[^>])*)?(?<!/)>")
+_CELL_ANY = re.compile(rb"<(?:[\w.-]+:)?c[\s>]")
 _ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
 _ROW_REF = re.compile(rb'<(?:[\w.-]+:)?row\s[^>]*?\br="([0-9]{1,9})"')
-
-
-_LONG_ROW = 7 * 1_000
+_LONG_ROW = 7 * 1_000  # bytes: a valued cell takes at least 7 (<c></c>)
 
 
 def _column_number(letters: bytes) -> int:
@@ -106,14 +104,19 @@ def _column_number(letters: bytes) -> int:
 
 class _Extent:
     """The span of a sheet's cells that hold something (calamine skips `<c .../>`), measured
-    on the XML as it inflates. Cells without an `r` reference (allowed: they follow the one
-    before) are bounded by the widest run of them in a row and the number of rows."""
+    on the XML as it inflates, and checked after every chunk so that a bomb stops early.
 
-    def __init__(self) -> None:
-        self.columns: set[bytes] = set()
-        self.rows: set[bytes] = set()
-        self.unreferenced = 0
-        self.widest_unreferenced = 0
+    Cells without an `r` reference are allowed (each follows the one before): their columns
+    are bounded by the longest row (a valued cell takes at least 7 bytes; rows long enough to
+    pass 1,000 cells are counted), their rows by the number of <row> tags.
+    """
+
+    def __init__(self, file: str, sheet: str | None) -> None:
+        self.file, self.sheet = file, sheet
+        self.col_lo = self.row_lo = 1 << 40
+        self.col_hi = self.row_hi = 0
+        self.unreferenced = False
+        self.widest = 0
         self.row_tags = 0
         self.last_row_ref = 0
         self._carry = b""
@@ -121,54 +124,55 @@ class _Extent:
     def feed(self, chunk: bytes) -> None:
         buf = self._carry + chunk
         cut = buf.rfind(b"<")
-        cut = len(buf) if cut <= 0 or len(buf) - cut > 4096 else cut
+        cut = len(buf) if cut <= 0 or len(buf) - cut > 4096 or not chunk else cut
         buf, self._carry = buf[:cut], buf[cut:]
-        for col, row in _CELL_REF.findall(buf):
-            self.columns.add(col)
-            self.rows.add(row)
-        self.row_tags += len(_ROW_START.findall(buf))
+        refs = _CELL_REF.findall(buf)
+        if refs:
+            cols = {c for c, _ in refs}
+            rows = [int(r) for r in {r for _, r in refs}]
+            self.col_lo = min(self.col_lo, *map(_column_number, cols))
+            self.col_hi = max(self.col_hi, *map(_column_number, cols))
+            self.row_lo, self.row_hi = min(self.row_lo, *rows), max(self.row_hi, *rows)
+        namespaced = b":c" in buf or b":row" in buf
+        cells = len(_CELL_ANY.findall(buf)) if namespaced else buf.count(b"<c ") + buf.count(b"<c>")
+        self.row_tags += len(_ROW_START.findall(buf)) if namespaced else buf.count(b"<row")
         row_refs = _ROW_REF.findall(buf)
         if row_refs:
             self.last_row_ref = max(self.last_row_ref, *map(int, row_refs))
-        if buf.count(b"<c ") + buf.count(b"<c>") == buf.count(b'<c r="') and b":c" not in buf:
-            return  # every cell carries its reference (what Excel and openpyxl write)
-        self.unreferenced += len(_CELL_NO_REF.findall(buf))
-        pieces = _ROW_START.split(buf) if b":row" in buf else buf.split(b"<row")
-        # a valued cell takes at least 7 bytes (<c></c>): a short row's width is bounded by
-        # its length, and only rows long enough to pass 1,000 cells are counted one by one
-        longest = max(map(len, pieces))
-        width = min(longest, _LONG_ROW - 1) // 7
-        if longest >= _LONG_ROW:
-            width = max(width, *(len(_CELL_NO_REF.findall(p)) for p in pieces
-                                 if len(p) >= _LONG_ROW))
-        self.widest_unreferenced = max(self.widest_unreferenced, width)
+        if cells > buf.count(b' r="') - len(row_refs):  # some cells carry no reference
+            self.unreferenced = True
+            pieces = _ROW_START.split(buf) if namespaced else buf.split(b"<row")
+            longest = max(map(len, pieces))
+            width = min(longest, _LONG_ROW - 1) // 7
+            if longest >= _LONG_ROW:
+                width = max(width, *(len(_CELL_ANY.findall(p)) for p in pieces
+                                     if len(p) >= _LONG_ROW))
+            self.widest = max(self.widest, width)
+        self.check()
 
     def span(self) -> tuple[int, int]:
-        """(rows, columns) of the grid a reader builds for this sheet."""
-        self.feed(b"")
-        cols = sorted(map(_column_number, self.columns))
-        rows = sorted(map(int, self.rows))
+        """(rows, columns) of the grid a reader builds for this sheet (so far)."""
         if self.unreferenced:
-            width = max(cols[-1] if cols else 0, self.widest_unreferenced)
-            height = max(rows[-1] if rows else 0, self.last_row_ref) + self.row_tags
-            return height, width
-        if not cols:
+            return max(self.row_hi, self.last_row_ref) + self.row_tags, max(self.col_hi,
+                                                                             self.widest)
+        if not self.col_hi:
             return 0, 0
-        return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+        return self.row_hi - self.row_lo + 1, self.col_hi - self.col_lo + 1
 
-    def check(self, file: str, sheet: str | None) -> None:
+    def check(self) -> None:
         rows, cols = self.span()
-        where = f"{file}, sheet {sheet}" if sheet else f"{file}: a sheet"
+        where = f"{self.file}, sheet {self.sheet}" if self.sheet else f"{self.file}: a sheet"
         if cols > MAX_COLUMNS:
             raise UnusableFile(
-                file, f"{where} has {cols:,} columns; at most {MAX_COLUMNS:,} can be read. "
-                "Delete the columns (or stray cells) to the right of the data, or export the "
-                "sheet as CSV.")
+                self.file, f"{where} has at least {cols:,} columns; at most {MAX_COLUMNS:,} "
+                "can be read. Delete the columns (or stray cells) to the right of the data, or export "
+                "the sheet as CSV.")
         if rows * cols > MAX_SHEET_CELLS:
             raise UnusableFile(
-                file, f"{where} spans {rows:,} rows × {cols:,} columns ({rows * cols:,} cells); "
-                f"at most {MAX_SHEET_CELLS:,} cells can be read from one sheet. Delete stray "
-                "cells far below or to the right of the data, or export the sheet as CSV.")
+                self.file, f"{where} spans at least {rows:,} rows × {cols:,} columns "
+                f"({rows * cols:,} cells); at most {MAX_SHEET_CELLS:,} cells can be read from "
+                "one sheet. Delete stray cells far below or to the right of the data, or "
+                "export the sheet as CSV.")
 
 
 def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
