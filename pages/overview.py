@@ -94,7 +94,7 @@ with right:
     below = {rep: v for rep, v in res.kpis["target_attainment"].by.get("rep", {}).items()
              if isinstance(v, int | float) and v < 100}
     if below:
-        items.append("Below quota: " + ", ".join(f"{rep} ({v:.0f} %)" for rep, v in
+        items.append("Below quota: " + ", ".join(f"{view.md(rep)} ({v:.0f} %)" for rep, v in
                                                  sorted(below.items(), key=lambda x: x[1])))
     if items:
         st.markdown("\n".join(f"- {i}" for i in items))

@@ -8,6 +8,7 @@ quoting), Python's csv module reads the file instead.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -17,7 +18,13 @@ import polars as pl
 from kpi_engine.ingest.errors import UnusableFile
 from kpi_engine.ingest.header import SCAN_ROWS, dedupe_headers, find_header
 from kpi_engine.ingest.raw import RawSheet, column_names, empty_sheet, filled_count
-from kpi_engine.ingest.sniff import Decoded, decode, decode_head, sniff_delimiter
+from kpi_engine.ingest.sniff import (
+    Decoded,
+    decode,
+    decode_head,
+    looks_utf16_without_bom,
+    sniff_delimiter,
+)
 
 MAX_CSV_BYTES = 256 * 1024 * 1024
 MAX_RECORDS = 3_000_000
@@ -32,8 +39,14 @@ def read_delimited(file: str, data: bytes) -> RawSheet:
         raise UnusableFile(
             file, f"{file} is larger than 256 MB, the limit for a CSV file: split it or filter it."
         )
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or \
+        looks_utf16_without_bom(data)
+    if not utf16:
+        data = _lone_cr_as_newline(data)
     decoded = decode_head(data)
     text = decoded.text
+    if utf16 and "\r" in text:
+        text = re.sub(r"\r(?!\n)", "\n", text)
     if not text.strip():
         raise UnusableFile(file, f"{file} is empty: there is nothing to read.")
     head = text[:HEAD_CHARS]
@@ -52,7 +65,8 @@ def read_delimited(file: str, data: bytes) -> RawSheet:
     header_cells = records[found]
     if len(header_cells) > MAX_COLUMNS:
         raise UnusableFile(
-            file, f"{file} has {len(header_cells)} columns; at most {MAX_COLUMNS} can be read."
+            file, f"{file} has {len(header_cells):,} columns; at most {MAX_COLUMNS:,} can be "
+            "read: remove the columns you do not need, or split the file."
         )
     header = dedupe_headers(header_cells)
     n = len(header)
@@ -95,6 +109,16 @@ def read_delimited(file: str, data: bytes) -> RawSheet:
         delimiter=delimiter,
         notes=notes,
     )
+
+
+def _lone_cr_as_newline(data: bytes) -> bytes:
+    """Old Mac files end lines with CR alone, and some exports mix CR into LF files: the
+    parsers split records on LF only, so a lone CR becomes LF (a CR inside a quoted field too,
+    which is the same line break to a reader)."""
+    cr = data.count(b"\r")
+    if cr == 0 or cr == data.count(b"\r\n"):
+        return data
+    return re.sub(rb"\r(?!\n)", b"\n", data)
 
 
 def _bad_bytes_note(decoded: Decoded) -> str:
@@ -260,7 +284,10 @@ def _filled(counts: pl.DataFrame, delimiter: str, n: int) -> pl.Series:
         return counts["fields"].alias("filled")
     filled = counts["fields"].to_list()
     for k, text in zip(long_rows["k"], long_rows["l"], strict=True):
-        row = next(csv.reader(io.StringIO(text), delimiter=delimiter), [""])
+        try:
+            row = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [""])
+        except csv.Error:  # a stray CR or quote: count its fields as they stand
+            continue
         filled[k] = max((i + 1 for i, c in enumerate(row) if c.strip()), default=1)
     return pl.Series("filled", filled, dtype=pl.Int64)
 
