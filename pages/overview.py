@@ -51,7 +51,7 @@ trend_id = next((k for k in TREND_FIRST if k in registry), "revenue")
 res = state.results(only=sorted({*pinned, *WATCHED, *TREND_FIRST}))
 assert res is not None
 st.caption(f"{res.start} – {res.end}, by {res.grain}"
-           + (f" · {', '.join(f'{k}: {v}' for k, v in state.query().filters.items())}"
+           + (f" · {', '.join(f'{k}: {view.md(v)}' for k, v in state.query().filters.items())}"
               if state.query().filters else ""))
 
 cards = st.container(horizontal=True, gap="small")

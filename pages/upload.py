@@ -90,7 +90,7 @@ for i, (name, table) in enumerate(TABLES.items()):
             st.caption(table.description)
 log = st.session_state.get(state.MAPPING_LOG) or []
 if log:
-    st.caption("Your changes: " + "; ".join(log))
+    st.caption("Your changes: " + "; ".join(view.md(n) for n in log))
 
 # -- each file and sheet --------------------------------------------------------------------
 st.subheader("Each file and sheet")

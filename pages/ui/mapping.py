@@ -76,7 +76,7 @@ def show(ds: Dataset, position: int) -> None:
                       or c.field in KEY_FIELDS]
         if key_fields:
             st.markdown("We read " + ", ".join(
-                f"*{c.header}* as **{c.field.replace('_', ' ')}** ({c.confidence:.0%} sure)"
+                f"*{view.md(c.header)}* as **{c.field.replace('_', ' ')}** ({c.confidence:.0%} sure)"
                 for c in key_fields if c.field) + ". Wrong? Pick another field below.")
         if s.built and s.built.notes:
             st.caption("How values were read: " + "; ".join(view.md(n) for n in s.built.notes))
