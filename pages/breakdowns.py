@@ -70,7 +70,7 @@ if value is not None:
     source = next((t for t in dict.fromkeys(tables) if t in ds.tables
                    and dim in ds.tables[t].columns), None)
     if source is None:
-        st.info(f"The records behind “{value}” are not kept in one table.")
+        st.info(f"The records behind “{view.md(value)}” are not kept in one table.")
     else:
         df = ds.tables[source]
         date_col = DATE_OF.get(source)
@@ -82,7 +82,7 @@ if value is not None:
                 df = df.filter(pl.col(fdim).str.to_lowercase() == fval.lower())
         df = df.filter(pl.col(dim).cast(pl.String) == value)
         shown = df.select([c for c in df.columns if not c.startswith("_")])
-        st.subheader(f"{source.replace('_', ' ').capitalize()} with {dim} = {value}")
+        st.subheader(f"{source.replace('_', ' ').capitalize()} with {dim} = {view.md(value)}")
         st.caption(f"{shown.height:,} records in the date range"
                    + (" (the first 1,000 shown)" if shown.height > 1000 else ""))
         st.dataframe(shown.head(1000), hide_index=True)

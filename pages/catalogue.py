@@ -33,7 +33,7 @@ only_available = bar.toggle("Only computed ones", key="cat_available")
 
 if search:
     ids = [k for k, s in registry.items() if search.lower() in (s.name + " " + k).lower()]
-    st.subheader(f"KPIs matching “{search}”")
+    st.subheader(f"KPIs matching “{view.md(search)}”")
 else:
     ids = [k for k, s in registry.items() if s.group == group]
     st.subheader(f"{group}. {GROUPS[group]}")

@@ -15,7 +15,7 @@ q = state.query()
 res = state.results()
 assert res is not None
 available = sum(r.available for r in res.kpis.values())
-filters = ", ".join(f"{k}: {v}" for k, v in q.filters.items()) or "none"
+filters = ", ".join(f"{k}: {view.md(v)}" for k, v in q.filters.items()) or "none"
 st.markdown(f"For **{res.start} – {res.end}**, by **{res.grain}**, filters: **{filters}** "
             f"({available} of {len(res.kpis)} KPIs computed). Change them in the sidebar.")
 

@@ -51,7 +51,7 @@ trend_id = next((k for k in TREND_FIRST if k in registry), "revenue")
 res = state.results(only=sorted({*pinned, *WATCHED, *TREND_FIRST}))
 assert res is not None
 st.caption(f"{res.start} – {res.end}, by {res.grain}"
-           + (f" · {', '.join(f'{k}: {v}' for k, v in state.query().filters.items())}"
+           + (f" · {', '.join(f'{k}: {view.md(v)}' for k, v in state.query().filters.items())}"
               if state.query().filters else ""))
 
 cards = st.container(horizontal=True, gap="small")
@@ -94,7 +94,7 @@ with right:
     below = {rep: v for rep, v in res.kpis["target_attainment"].by.get("rep", {}).items()
              if isinstance(v, int | float) and v < 100}
     if below:
-        items.append("Below quota: " + ", ".join(f"{rep} ({v:.0f} %)" for rep, v in
+        items.append("Below quota: " + ", ".join(f"{view.md(rep)} ({v:.0f} %)" for rep, v in
                                                  sorted(below.items(), key=lambda x: x[1])))
     if items:
         st.markdown("\n".join(f"- {i}" for i in items))

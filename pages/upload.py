@@ -8,7 +8,7 @@ import streamlit as st
 from kpi_engine.catalogue import load_all
 from kpi_engine.evaluate import missing_by_kpi
 from kpi_engine.model import TABLES
-from pages.ui import mapping, sidebar, state
+from pages.ui import mapping, sidebar, state, view
 
 sidebar.show()
 st.title("Your sales files")
@@ -62,7 +62,8 @@ if state.loaded_key() == "sample":
                "files above to replace it.")
 
 for p in ds.problems:
-    st.warning(f"**{p.file}**{' · ' + p.sheet if p.sheet else ''}: {p.message}")
+    st.warning(f"**{view.md(p.file)}**{' · ' + view.md(p.sheet) if p.sheet else ''}: "
+               f"{view.md(p.message)}")
 
 if ds.tables:
     st.page_link("pages/overview.py", label="See your KPIs", icon=":material/monitoring:")
@@ -89,7 +90,7 @@ for i, (name, table) in enumerate(TABLES.items()):
             st.caption(table.description)
 log = st.session_state.get(state.MAPPING_LOG) or []
 if log:
-    st.caption("Your changes: " + "; ".join(log))
+    st.caption("Your changes: " + "; ".join(view.md(n) for n in log))
 
 # -- each file and sheet --------------------------------------------------------------------
 st.subheader("Each file and sheet")
@@ -97,7 +98,7 @@ for position, s in enumerate(ds.sources):
     table = s.recognition.table
     what = mapping.TABLE_TITLES.get(table, "not used") if table else "not used"
     conf = f" ({s.recognition.confidence:.0%} sure)" if table else ""
-    with st.expander(f"{mapping.title(s)} → **{what}**{conf}", expanded=table is not None
+    with st.expander(f"{view.md(mapping.title(s))} → **{what}**{conf}", expanded=table is not None
                      and bool(s.recognition.missing_required)):
         mapping.show(ds, position)
 

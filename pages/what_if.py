@@ -121,7 +121,7 @@ name = c1.text_input("Name this scenario", placeholder="e.g. More leads from tra
                      key="wi_name")
 if c2.button("Save scenario", disabled=not changes or not name):
     saved[:] = [s for s in saved if s.name != name] + [Scenario(name, dict(changes))]
-    st.toast(f"Saved “{name}”", icon=":material/check_circle:")
+    st.toast(f"Saved “{view.md(name)}”", icon=":material/check_circle:")
 if saved and target:
     rows = compare_scenarios(b, target, horizon, saved)
     st.dataframe([{

@@ -222,8 +222,9 @@ def _read_dates(texts: pl.DataFrame, timed: bool) -> tuple[pl.DataFrame, bool | 
                 return compact, None, False
         if filled.select(tf.str.contains(r"^\d+(?:\.\d+)?$").all()).item():
             days = tf.cast(pl.Float64, strict=False)
-            seconds = ((days - _EXCEL_EPOCH_DAYS) * 86_400).round(0).cast(pl.Int64)
-            day = pl.when(days.is_between(*_SERIAL_RANGE)).then(seconds * 1_000_000)
+            seconds = ((days - _EXCEL_EPOCH_DAYS) * 86_400).round(0)
+            day = pl.when(days.is_between(*_SERIAL_RANGE)).then(
+                seconds.cast(pl.Int64, strict=False) * 1_000_000)
             serial = frame.with_columns(day=day.cast(pl.Datetime("us")), kind=pl.lit("serial"))
             return serial, None, False
 

@@ -18,10 +18,11 @@ class NumberResult:
     unparsed: int  # non-empty cells that are not a number
 
 
-_SIMPLE = r"^-?\d+(?:\.\d+)?$"  # what XLSX readers and most CSVs write: the fast path
+# Digits are ASCII [0-9] everywhere: Polars' \d also matches "١٢٣", which no cast reads.
+_SIMPLE = r"^-?[0-9]+(?:\.[0-9]+)?$"  # what XLSX readers and most CSVs write: the fast path
 
 _EMPTY = r"(?i)^\s*(?:-+|—|–|−|n/?a|n\.a\.|#n/a|null|none|nan|nil)?\s*$"
-_SCIENTIFIC = r"(?i)^\s*[-+]?\d+(?:[.,]\d+)?e[-+]?\d{1,3}\s*$"
+_SCIENTIFIC = r"(?i)^\s*[-+]?[0-9]+(?:[.,][0-9]+)?e[-+]?[0-9]{1,3}\s*$"
 # Written between digits as thousands separators: unicode spaces and apostrophes (Swiss "1'234").
 _GAPS = [
     " ", "\t", "\xa0", "\u1680", *map(chr, range(0x2000, 0x200C)), "\u202f", "\u205f", "\u3000",
@@ -30,9 +31,9 @@ _GAPS = [
 # Stripped from the text before and after the digits to leave the currency marker.
 _NOISE = "".join(_GAPS) + ".,‘+-−–()%<>≤≥~≈*\x00"
 # One separator after 1-3 digits (no leading zero) and before exactly 3: "795,836", "1.234".
-_AMBIGUOUS = r"^[1-9]\d{0,2}[.,]\d{3}$"
+_AMBIGUOUS = r"^[1-9][0-9]{0,2}[.,][0-9]{3}$"
 # A number with "." as decimal and "," grouping by 3 (if at all).
-_GROUPED = r"^(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?$"
+_GROUPED = r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]*)?$"
 
 
 def _cell_decimal(body: pl.Expr) -> pl.Expr:
@@ -41,7 +42,7 @@ def _cell_decimal(body: pl.Expr) -> pl.Expr:
     dots = body.str.count_matches(".", literal=True)
     return (
         pl.when((commas > 0) & (dots > 0))
-        .then(pl.when(body.str.contains(r",\d*$")).then(pl.lit(",")).otherwise(pl.lit(".")))
+        .then(pl.when(body.str.contains(r",[0-9]*$")).then(pl.lit(",")).otherwise(pl.lit(".")))
         .when(commas > 1)
         .then(pl.lit("."))
         .when(dots > 1)
@@ -112,8 +113,8 @@ def _read_numbers(texts: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
         "n",
         empty=col.is_null() | col.str.contains(_EMPTY),
         scientific=col.str.contains(_SCIENTIFIC),
-        pre=col.str.extract(r"^\D*", 0),  # no digit: signs, brackets, currency, "<"
-        post=col.str.extract(r"\D*$", 0),  # no digit: currency, "%", ")", a trailing minus
+        pre=col.str.extract(r"^[^0-9]*", 0),  # no digit: signs, brackets, currency, "<"
+        post=col.str.extract(r"[^0-9]*$", 0),  # no digit: currency, "%", ")", a trailing minus
     )
     pre, post = pl.col("pre"), pl.col("post")
     # ".5", "-,5": the separator went into the prefix; it comes back after a "0"
@@ -134,7 +135,7 @@ def _read_numbers(texts: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
     ).with_columns(
         candidate=~pl.col("empty")
         & ~pl.col("scientific")
-        & pl.col("body").str.contains(r"^\d[\d.,]*$")
+        & pl.col("body").str.contains(r"^[0-9][0-9.,]*$")
         & pl.col("balanced")
         & ((pl.col("marker") == "") | pl.col("currency").is_not_null()),
         cell_decimal=_cell_decimal(pl.col("body")),
@@ -152,7 +153,7 @@ def _read_numbers(texts: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
     swapped = pl.when(comma).then(body.str.replace_many([",", "."], [".", ","])).otherwise(body)
     work = work.with_columns(swapped=swapped)
     digits = pl.col("swapped").str.replace_all(",", "", literal=True)
-    number = pl.when(pl.col("swapped").str.contains(_GROUPED)).then(digits).cast(pl.Float64)
+    number = pl.when(pl.col("swapped").str.contains(_GROUPED)).then(digits).cast(pl.Float64, strict=False)
     scientific = col.str.strip_chars().str.replace(",", ".", literal=True)
     value = (
         pl.when(pl.col("empty"))
@@ -162,6 +163,7 @@ def _read_numbers(texts: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
         .when(pl.col("candidate"))
         .then(pl.when(pl.col("negative")).then(-number).otherwise(number))
     )
+    value = pl.when(value.is_finite()).then(value)  # "1e309" overflows: not a number
     out = work.select("s", "n", value.alias("values"), "currency", "empty", "scientific").select(
         "s",
         "n",

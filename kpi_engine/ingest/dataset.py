@@ -126,27 +126,50 @@ def load(files: list[tuple[str, bytes]] | list[str] | list[Path]) -> Dataset:
     importing.shutdown(wait=False)
     with ThreadPoolExecutor(max_workers=1) as reading:
         for index, item in enumerate(files):
-            name, data, whole, size = _name_and_bytes(item, reading)
+            try:
+                name, data, whole, size = _name_and_bytes(item, reading)
+            except OSError as exc:
+                name = item[0] if isinstance(item, tuple) else Path(item).name
+                problems.append(Problem(name, f"{name} cannot be opened: {exc.strerror or exc}."))
+                continue
             try:
                 sheets = read_any(name, data, whole, size)
+                del data, whole  # the sheets hold what is needed; the bytes can go
+                cleaning.result()
+                from kpi_engine.ingest.recognise import recognise
+
+                found: list[Source] = []
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    for raw in sheets:  # the junk rows are found while the table is recognised
+                        junk = pool.submit(raw.junk) if raw.header and raw.reason is None \
+                            else None
+                        found.append(Source(index, raw, recognise(raw)))
+                        if junk is not None:  # wait; an error shows again when it is cleaned
+                            junk.exception()
             except UnusableFile as exc:
                 problems.append(Problem(exc.file, exc.message))
                 continue
-            except Exception as exc:  # noqa: BLE001 - one bad file never stops the upload
-                problems.append(Problem(name, f"{name} could not be read ({type(exc).__name__})"
-                                              ": check that it is a CSV or Excel file."))
+            except BaseException as exc:  # one bad file never stops the upload
+                if not _caught(exc):
+                    raise
+                problems.append(Problem(name, f"{name} could not be read: it may be damaged, "
+                                        "or in a form this reader does not know. Open it in "
+                                        "Excel or LibreOffice, save it as .xlsx or .csv, and "
+                                        "upload that."))
                 continue
-            del data, whole  # the sheets hold what is needed; the bytes can go before cleaning
-            cleaning.result()
-            from kpi_engine.ingest.recognise import recognise
-
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                for raw in sheets:  # the junk rows are found while the table is recognised
-                    junk = pool.submit(raw.junk) if raw.header and raw.reason is None else None
-                    sources.append(Source(index, raw, recognise(raw)))
-                    if junk is not None:  # wait; an error shows again when it is cleaned
-                        junk.exception()
+            sources.extend(found)
     return assemble(sources, problems)
+
+
+def _caught(exc: BaseException) -> bool:
+    """An error to report, not to raise: any Exception, and the panics of the Rust readers
+    (pyo3's PanicException derives from BaseException, so `except Exception` misses it)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0][:120] + ("…" if len(text[0]) > 120 else "")) if text else ""
 
 
 def _import_cleaning() -> None:
@@ -188,10 +211,12 @@ def assemble(sources: list[Source], problems: list[Problem]) -> Dataset:
     for s in sources:
         try:
             s.built = build(s.raw, s.recognition) if s.table else None
-        except Exception as exc:  # noqa: BLE001 - one sheet never stops the upload
+        except BaseException as exc:  # one sheet never stops the upload
+            if not _caught(exc):
+                raise
             label = f"{s.raw.file}" + (f", sheet {s.raw.sheet}" if s.raw.sheet else "")
             problems.append(Problem(s.raw.file, f"{label} could not be cleaned ({type(exc).__name__}"
-                                    f": {exc}); its rows are not used.", s.raw.sheet))
+                                    f": {_first_line(exc)}); its rows are not used.", s.raw.sheet))
             s.recognition = replace(s.recognition, table=None, reason="could not be cleaned")
             s.built = None
         s.reason = s.built.reason if s.built else None
@@ -353,7 +378,16 @@ def _date_sorted(table: str, df: pl.DataFrame) -> pl.DataFrame:
         return df
     if df[col].null_count() == 0 and df[col].is_sorted():
         return df
-    return df.sort(col, nulls_last=True, maintain_order=True)
+    # Only the columns that vary are gathered: an all-null field or the one file name is kept
+    # as a constant, not made into millions of copies (a 2,000,000-row file: 400 MB less).
+    order = df.select(pl.arg_sort_by(col, nulls_last=True, maintain_order=True)).to_series()
+    constant = {c: df[c][0] for c in df.columns
+                if df[c].null_count() == df.height
+                or (c in ("_file", "_sheet") and df[c].n_unique() == 1)}
+    moving = df.select([c for c in df.columns if c not in constant])[order]
+    return moving.with_columns(
+        pl.lit(v, dtype=df.schema[c]).alias(c) for c, v in constant.items()
+    ).select(df.columns)
 
 
 def _complete_schema(table: str, frame: pl.DataFrame) -> bool:

@@ -11,6 +11,7 @@ cut. When the two disagree (odd quoting), Python's csv module reads the file ins
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -35,7 +36,13 @@ from kpi_engine.ingest.raw import (
     to_text_expr,
     typed_dates,
 )
-from kpi_engine.ingest.sniff import Decoded, decode, decode_head, sniff_delimiter
+from kpi_engine.ingest.sniff import (
+    Decoded,
+    decode,
+    decode_head,
+    looks_utf16_without_bom,
+    sniff_delimiter,
+)
 from kpi_engine.ingest.synonyms import prepare
 
 MAX_CSV_BYTES = 256 * 1024 * 1024
@@ -55,10 +62,16 @@ def read_delimited(file: str, data: bytes, whole: Callable[[], bytes] | None = N
         raise UnusableFile(
             file, f"{file} is larger than 256 MB, the limit for a CSV file: split it or filter it."
         )
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or \
+        looks_utf16_without_bom(data)
+    if not utf16:
+        data = _lone_cr_as_newline(data)
     decoded = decode_head(data)
     if whole is not None and not (decoded.partial and decoded.utf8 is data):
         return read_delimited(file, whole())  # not plain UTF-8 from the start: read it all
     text = decoded.text
+    if utf16 and "\r" in text:
+        text = re.sub(r"\r(?!\n)", "\n", text)
     if not text.strip():
         raise UnusableFile(file, f"{file} is empty: there is nothing to read.")
     head = text[:HEAD_CHARS]
@@ -77,7 +90,8 @@ def read_delimited(file: str, data: bytes, whole: Callable[[], bytes] | None = N
     header_cells = records[found]
     if len(header_cells) > MAX_COLUMNS:
         raise UnusableFile(
-            file, f"{file} has {len(header_cells)} columns; at most {MAX_COLUMNS} can be read."
+            file, f"{file} has {len(header_cells):,} columns; at most {MAX_COLUMNS:,} can be "
+            "read: remove the columns you do not need, or split the file."
         )
     header = dedupe_headers(header_cells)
     n = len(header)
@@ -140,6 +154,16 @@ def read_delimited(file: str, data: bytes, whole: Callable[[], bytes] | None = N
     if not cut:
         sheet._filled = count  # counted above, on the same cells
     return sheet
+
+
+def _lone_cr_as_newline(data: bytes) -> bytes:
+    """Old Mac files end lines with CR alone, and some exports mix CR into LF files: the
+    parsers split records on LF only, so a lone CR becomes LF (a CR inside a quoted field too,
+    which is the same line break to a reader)."""
+    cr = data.count(b"\r")
+    if cr == 0 or cr == data.count(b"\r\n"):
+        return data
+    return re.sub(rb"\r(?!\n)", b"\n", data)
 
 
 def _bad_bytes_note(decoded: Decoded) -> str:
@@ -370,7 +394,10 @@ def _filled(counts: pl.DataFrame, delimiter: str, n: int) -> pl.Series:
         return counts["fields"].alias("filled")
     filled = counts["fields"].to_list()
     for k, text in zip(long_rows["k"], long_rows["l"], strict=True):
-        row = next(csv.reader(io.StringIO(text), delimiter=delimiter), [""])
+        try:
+            row = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [""])
+        except csv.Error:  # a stray CR or quote: count its fields as they stand
+            continue
         filled[k] = max((i + 1 for i, c in enumerate(row) if c.strip()), default=1)
     return pl.Series("filled", filled, dtype=pl.Int64)
 

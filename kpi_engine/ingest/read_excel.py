@@ -36,14 +36,20 @@ NO_HEADER = "no header row with recognisable columns"
 
 MAX_SHEET_PART = 128 * 1024 * 1024
 MAX_UNCOMPRESSED = 512 * 1024 * 1024
+# The grid calamine builds for a sheet spans its first to its last cell holding a value, ~32
+# bytes a cell even when empty: one value at XFD1048576 would ask for 512 GiB. Above this many
+# cells (rows x columns of that span) the sheet is refused before calamine sees it.
+MAX_SHEET_CELLS = 5_000_000
 _CHUNK = 1 << 20
 
 
 def check_zip(file: str, data: bytes) -> None:
-    """Refuse a workbook zip that inflates past the limits, is damaged, or declares a DTD.
+    """Refuse a workbook zip that inflates past the limits, is damaged, declares a DTD, or has a
+    sheet whose cells span more columns or cells than can be read.
 
     The sizes a zip declares are never trusted: every member is inflated and counted (in
-    chunks, nothing kept), and its CRC checked by zipfile at the end of the member.
+    chunks, nothing kept), and its CRC checked by zipfile at the end of the member. Every XML
+    part is searched whole for a DTD, and every sheet part measured for its cells' span.
     """
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
@@ -55,21 +61,23 @@ def check_zip(file: str, data: bytes) -> None:
         raise UnusableFile(
             file, f"{file} is a zip archive, not an Excel workbook: unzip it and upload the "
             "spreadsheets inside.")
+    sheets = _sheet_paths(z)
     total = 0
     for m in members:
-        sheet = m.filename.startswith("xl/worksheets/")
+        sheet = m.filename.startswith("xl/worksheets/") or m.filename in sheets
+        xml = m.filename.endswith((".xml", ".rels", ".vml")) or sheet
+        extent = _Extent(file, sheets.get(m.filename)) if sheet else None
         size = 0
+        tail = b""
         try:
             with z.open(m) as fh:
-                head = fh.read(_CHUNK)
-                if m.filename.endswith((".xml", ".rels", ".vml")) and (
-                    b"<!DOCTYPE" in head or b"<!ENTITY" in head
-                ):
-                    raise UnusableFile(
-                        file, f"{file} declares XML entities (a DTD), which could be used to "
-                        "attack the reader: it is refused. Save it again from Excel.")
-                chunk = head
+                chunk = fh.read(_CHUNK)
                 while chunk:
+                    if xml and (b"<!DOCTYPE" in tail + chunk or b"<!ENTITY" in tail + chunk):
+                        raise UnusableFile(
+                            file, f"{file} declares XML entities (a DTD), which could be used "
+                            "to attack the reader: it is refused. Save it again from Excel.")
+                    tail = chunk[-16:]
                     size += len(chunk)
                     total += len(chunk)
                     if sheet and size > MAX_SHEET_PART:
@@ -80,10 +88,134 @@ def check_zip(file: str, data: bytes) -> None:
                         raise UnusableFile(
                             file, f"{file} is larger than 512 MB unpacked, the limit for a "
                             "workbook: split it or export the sheets as CSV.")
+                    if extent is not None:
+                        extent.feed(chunk)
                     chunk = fh.read(_CHUNK)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
                 zlib_error):
             raise UnusableFile(file, _open_message(file, "damaged")) from None
+        if extent is not None:
+            extent.feed(b"")
+
+
+_CELL_REF = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
+_CELL_ANY = re.compile(rb"<(?:[\w.-]+:)?c[\s>]")
+_ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
+_ROW_REF = re.compile(rb'<(?:[\w.-]+:)?row\s[^>]*?\br="([0-9]{1,9})"')
+_LONG_ROW = 7 * 1_000  # bytes: a valued cell takes at least 7 (<c></c>)
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+class _Extent:
+    """The span of a sheet's cells that hold something (calamine skips `<c .../>`), measured
+    on the XML as it inflates, and checked after every chunk so that a bomb stops early.
+
+    Cells without an `r` reference are allowed (each follows the one before): their columns
+    are bounded by the longest row (a valued cell takes at least 7 bytes; rows long enough to
+    pass 1,000 cells are counted), their rows by the number of <row> tags.
+    """
+
+    def __init__(self, file: str, sheet: str | None) -> None:
+        self.file, self.sheet = file, sheet
+        self.col_lo = self.row_lo = 1 << 40
+        self.col_hi = self.row_hi = 0
+        self.unreferenced = False
+        self.widest = 0
+        self.row_tags = 0
+        self.last_row_ref = 0
+        self._carry = b""
+
+    def feed(self, chunk: bytes) -> None:
+        buf = self._carry + chunk
+        cut = buf.rfind(b"<")
+        cut = len(buf) if cut <= 0 or len(buf) - cut > 4096 or not chunk else cut
+        buf, self._carry = buf[:cut], buf[cut:]
+        refs = _CELL_REF.findall(buf)
+        if refs:
+            cols = {c for c, _ in refs}
+            rows = [int(r) for r in {r for _, r in refs}]
+            self.col_lo = min(self.col_lo, *map(_column_number, cols))
+            self.col_hi = max(self.col_hi, *map(_column_number, cols))
+            self.row_lo, self.row_hi = min(self.row_lo, *rows), max(self.row_hi, *rows)
+        namespaced = b":c" in buf or b":row" in buf
+        cells = len(_CELL_ANY.findall(buf)) if namespaced else buf.count(b"<c ") + buf.count(b"<c>")
+        self.row_tags += len(_ROW_START.findall(buf)) if namespaced else buf.count(b"<row")
+        row_refs = _ROW_REF.findall(buf)
+        if row_refs:
+            self.last_row_ref = max(self.last_row_ref, *map(int, row_refs))
+        if cells > buf.count(b' r="') - len(row_refs):  # some cells carry no reference
+            self.unreferenced = True
+            pieces = _ROW_START.split(buf) if namespaced else buf.split(b"<row")
+            longest = max(map(len, pieces))
+            width = min(longest, _LONG_ROW - 1) // 7
+            if longest >= _LONG_ROW:
+                width = max(width, *(len(_CELL_ANY.findall(p)) for p in pieces
+                                     if len(p) >= _LONG_ROW))
+            self.widest = max(self.widest, width)
+        self.check()
+
+    def span(self) -> tuple[int, int]:
+        """(rows, columns) of the grid a reader builds for this sheet (so far)."""
+        if self.unreferenced:
+            return max(self.row_hi, self.last_row_ref) + self.row_tags, max(self.col_hi,
+                                                                             self.widest)
+        if not self.col_hi:
+            return 0, 0
+        return self.row_hi - self.row_lo + 1, self.col_hi - self.col_lo + 1
+
+    def check(self) -> None:
+        rows, cols = self.span()
+        where = f"{self.file}, sheet {self.sheet}" if self.sheet else f"{self.file}: a sheet"
+        if cols > MAX_COLUMNS:
+            raise UnusableFile(
+                self.file, f"{where} has at least {cols:,} columns; at most {MAX_COLUMNS:,} "
+                "can be read. Delete the columns (or stray cells) to the right of the data, or export "
+                "the sheet as CSV.")
+        if rows * cols > MAX_SHEET_CELLS:
+            raise UnusableFile(
+                self.file, f"{where} spans at least {rows:,} rows × {cols:,} columns "
+                f"({rows * cols:,} cells); at most {MAX_SHEET_CELLS:,} cells can be read from "
+                "one sheet. Delete stray cells far below or to the right of the data, or "
+                "export the sheet as CSV.")
+
+
+def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet part path -> sheet name, from the workbook and its relationships (regex only, on
+    at most their first 4 MiB: no XML parser ever sees a part before it is checked)."""
+    try:
+        with z.open("xl/workbook.xml") as fh:
+            book = fh.read(4 << 20)
+        with z.open("xl/_rels/workbook.xml.rels") as fh:
+            rels = fh.read(4 << 20)
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+            zlib_error):
+        return {}
+    targets = {
+        m.group(1): m.group(2)
+        for m in re.finditer(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
+    }
+    targets |= {
+        m.group(2): m.group(1)
+        for m in re.finditer(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)
+    }
+    out: dict[str, str] = {}
+    for m in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*)/?>", book):
+        attrs = m.group(1)
+        name = re.search(rb'\bname="([^"]*)"', attrs)
+        rid = re.search(rb'\br:id="([^"]*)"|\b\w+:id="([^"]*)"', attrs)
+        target = targets.get(rid.group(1) or rid.group(2)) if rid else None
+        if not name or not target:
+            continue
+        path = target.decode("utf-8", "replace").lstrip("/")
+        path = path if path.startswith("xl/") else f"xl/{path}"
+        out[path] = _unescape(name.group(1).decode("utf-8", "replace"))
+    return out
 
 
 def read_workbook(file: str, data: bytes) -> list[RawSheet]:
@@ -98,7 +230,8 @@ def read_workbook(file: str, data: bytes) -> list[RawSheet]:
         raise UnusableFile(file, _open_message(file, str(exc))) from None
     names = list(book.sheet_names)
     if len(names) > MAX_SHEETS:
-        raise UnusableFile(file, f"{file} has {len(names)} sheets; at most {MAX_SHEETS} can be read.")
+        raise UnusableFile(file, f"{file} has {len(names):,} sheets; at most {MAX_SHEETS:,} can be "
+                                 "read: split the workbook.")
     first_rows = _first_rows(data)
     sheets: list[RawSheet] = []
     with ThreadPoolExecutor(max_workers=1) as pool:  # recognition's tables, while calamine reads
@@ -131,7 +264,8 @@ def _open_message(file: str, detail: str) -> str:
 def _sheet(file: str, name: str, frame: pl.DataFrame, offset: int) -> RawSheet:
     if frame.width > MAX_COLUMNS:
         raise UnusableFile(
-            file, f"{file}, sheet {name} has {frame.width} columns; at most {MAX_COLUMNS} can be read."
+            file, f"{file}, sheet {name} has {frame.width:,} columns; at most {MAX_COLUMNS:,} "
+            "can be read."
         )
     if frame.height == 0 or frame.width == 0:
         return empty_sheet(file, name, "the sheet is empty")

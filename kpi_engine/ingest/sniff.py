@@ -75,7 +75,7 @@ def decode_head(data: bytes) -> Decoded:
     (and the caller falls back to `decode` when it finds a bad byte)."""
     body, name = (data[3:], "utf-8-sig") if data.startswith(codecs.BOM_UTF8) else (data, "utf-8")
     if len(body) <= HEAD_BYTES or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
-            or _looks_utf16_without_bom(data):
+            or looks_utf16_without_bom(data):
         return decode(data)
     for cut in range(4):  # do not split a character at the end of the head
         try:
@@ -95,7 +95,7 @@ def decode(data: bytes) -> Decoded:
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         text = data.decode("utf-16", errors="replace")
         return Decoded(text, "utf-16", text.count("\ufffd"), None)
-    if _looks_utf16_without_bom(data):
+    if looks_utf16_without_bom(data):
         codec = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
         text = data.decode(codec, errors="replace")
         return Decoded(text, codec, text.count("\ufffd"), None)
@@ -119,7 +119,7 @@ def _utf8(body: bytes, name: str) -> Decoded:
         return Decoded(text, name, text.count("\ufffd"), None)
 
 
-def _looks_utf16_without_bom(data: bytes) -> bool:
+def looks_utf16_without_bom(data: bytes) -> bool:
     sample = data[:2000]
     if len(sample) < 8:
         return False

@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from kpi_engine.model import TABLES
-from pages.ui import state
+from pages.ui import state, view
 
 if TYPE_CHECKING:
     from kpi_engine.ingest.dataset import Dataset, Source
@@ -58,7 +58,7 @@ def show(ds: Dataset, position: int) -> None:
     s = ds.sources[position]
     rec = s.recognition
     if rec.table is None:
-        st.write(f"Not used: {rec.reason or 'no table recognised'}.")
+        st.write(f"Not used: {view.md(rec.reason or 'no table recognised')}.")
     else:
         c1, c2, c3 = st.columns(3)
         c1.metric("Rows read", f"{s.raw.rows_read:,}")
@@ -76,10 +76,10 @@ def show(ds: Dataset, position: int) -> None:
                       or c.field in KEY_FIELDS]
         if key_fields:
             st.markdown("We read " + ", ".join(
-                f"*{c.header}* as **{c.field.replace('_', ' ')}** ({c.confidence:.0%} sure)"
+                f"*{view.md(c.header)}* as **{c.field.replace('_', ' ')}** ({c.confidence:.0%} sure)"
                 for c in key_fields if c.field) + ". Wrong? Pick another field below.")
         if s.built and s.built.notes:
-            st.caption("How values were read: " + "; ".join(s.built.notes))
+            st.caption("How values were read: " + "; ".join(view.md(n) for n in s.built.notes))
     _editor(ds, position)
     if s.raw.cells.height:
         with st.popover("First rows of the file"):
@@ -137,10 +137,10 @@ def _apply(ds: Dataset, position: int, table: str | None,
     try:
         new = ds.with_mapping(position, table, changed)
     except ValueError as exc:
-        st.error(f"That mapping cannot be used: {exc}")
+        st.error(f"That mapping cannot be used: {view.md(exc)}")
         return
     parts = [f"{h} → {f or 'not used'}" for h, f in changed.items()]
     note = f"{title(s)}: " + (", ".join(parts) if parts else f"read as {table or 'not used'}")
     state.replace_dataset(new, note)
-    st.toast(f"Mapping saved — {note}", icon=":material/check_circle:")
+    st.toast(f"Mapping saved — {view.md(note)}", icon=":material/check_circle:")
     st.rerun()

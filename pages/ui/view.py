@@ -5,6 +5,7 @@ table for cards, tables, charts and Excel)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -19,6 +20,18 @@ STATUS_COLOUR = {"good": "green", "watch": "orange", "bad": "red"}
 STATUS_TEXT = {"good": "Good", "watch": "Watch", "bad": "Needs attention"}
 UPLOAD_PAGE = "pages/upload.py"
 SETTINGS_PAGE = "pages/settings.py"
+
+
+# Every character to which Markdown or Streamlit's Markdown gives a meaning (links, images,
+# emphasis, code, HTML, tables, LaTeX, :color[...] directives), escaped with a backslash.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~:$&])")
+
+
+def md(text: object) -> str:
+    """User text (file, sheet and column names, cell values, messages quoting them) to put
+    inside Markdown: it shows as typed, never as a link, an image, HTML or formatting. Every
+    page passes user data through this, or shows it in a widget that renders plain text."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def fmt(value: float | None, unit: str, compact: bool = False) -> str:
