@@ -207,3 +207,19 @@ def test_a_large_file_on_disk_is_read_while_its_start_is_examined(monkeypatch, t
     path.write_bytes(data)
     monkeypatch.setattr(dataset, "READ_AHEAD_BYTES", 1)
     same(load([path]), load([("orders.csv", data)]))
+
+
+def test_the_plain_sheet_scan_measures_the_same_span_as_the_general_one():
+    from kpi_engine.ingest.read_excel import _Extent
+
+    rows = "".join(f'<row r="{r}"><c r="B{r}"><v>1</v></c><c r="AC{r}" t="s"><v>2</v></c></row>'
+                   for r in range(3, 40))
+    far = '<row r="90000"><c r="D90000"><v>7</v></c></row>'
+    xml = f"<worksheet><sheetData>{rows}{far}</sheetData></worksheet>".encode()
+    plain = _Extent("x.xlsx", "S")
+    plain.feed(xml)
+    plain.feed(b"")
+    general = _Extent("x.xlsx", "S")
+    general.feed(xml.replace(b"</worksheet>", b'<x a="1"/></worksheet>'))  # a "/>": general path
+    general.feed(b"")
+    assert plain.span() == general.span() == (90000 - 3 + 1, 29 - 2 + 1)

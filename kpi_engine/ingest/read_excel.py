@@ -102,6 +102,7 @@ _CELL_REF = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[
 _CELL_ANY = re.compile(rb"<(?:[\w.-]+:)?c[\s>]")
 _ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
 _ROW_REF = re.compile(rb'<(?:[\w.-]+:)?row\s[^>]*?\br="([0-9]{1,9})"')
+_PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _LONG_ROW = 7 * 1_000  # bytes: a valued cell takes at least 7 (<c></c>)
 
 
@@ -136,6 +137,9 @@ class _Extent:
         cut = buf.rfind(b"<")
         cut = len(buf) if cut <= 0 or len(buf) - cut > 4096 or not chunk else cut
         buf, self._carry = buf[:cut], buf[cut:]
+        if self._plain(buf):
+            self.check()
+            return
         refs = _CELL_REF.findall(buf)
         if refs:
             cols = {c for c, _ in refs}
@@ -159,6 +163,22 @@ class _Extent:
                                      if len(p) >= _LONG_ROW))
             self.widest = max(self.widest, width)
         self.check()
+
+    def _plain(self, buf: bytes) -> bool:
+        """The common case measured with one simpler scan and the same result: no namespace
+        prefix, no self-closing tag (so every cell holds something) and every cell written
+        `<c r="…"`. False: not this case (the general scan runs)."""
+        if b"/>" in buf or b":c" in buf:
+            return False
+        if buf.count(b"<c ") + buf.count(b"<c>") != buf.count(b'<c r="'):
+            return False
+        refs = _PLAIN_REF.findall(buf)
+        if refs:
+            cols = [_column_number(c) for c in {c for c, _ in refs}]
+            rows = [int(r) for r in {r for _, r in refs}]
+            self.col_lo, self.col_hi = min(self.col_lo, *cols), max(self.col_hi, *cols)
+            self.row_lo, self.row_hi = min(self.row_lo, *rows), max(self.row_hi, *rows)
+        return True
 
     def span(self) -> tuple[int, int]:
         """(rows, columns) of the grid a reader builds for this sheet (so far)."""
