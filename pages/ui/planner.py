@@ -54,13 +54,13 @@ def base(months: int = 3) -> Base | None:
         return got[1]
     from kpi_engine.whatif import base_drivers
 
-    start, end = _base_range(months)
+    start, end = base_range(months)
     b = base_drivers(ds.tables, state.settings(), ds.currency, start, end)
     st.session_state["_whatif_base"] = (key, b)
     return b
 
 
-def _base_range(months: int) -> tuple[dt.date | None, dt.date | None]:
+def base_range(months: int) -> tuple[dt.date | None, dt.date | None]:
     """None, None: the planner's default (the last three complete months)."""
     sp = state.span()
     if months == 3 or sp is None:
