@@ -124,6 +124,17 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def read_files(files: list[Path]) -> list[tuple[str, bytes]]:
+    """(name, bytes) of every file that opens; one line on stderr for each that does not."""
+    readable: list[tuple[str, bytes]] = []
+    for f in files:
+        try:
+            readable.append((f.name, f.read_bytes()))
+        except OSError as exc:
+            print(f"kpi_engine: {f} cannot be opened: {exc.strerror or exc}", file=sys.stderr)
+    return readable
+
+
 def _inspect(files: list[Path], out: Path | None, each: bool = False) -> int:
     from kpi_engine.ingest.dataset import Dataset, Problem, load
     from kpi_engine.ingest.report import inspect_report
@@ -178,13 +189,7 @@ def _compute(args: argparse.Namespace) -> int:
                   f"{', '.join(FILTER_DIMENSIONS)}: {f}", file=sys.stderr)
             return 2
         filters[dim] = value
-    readable = []
-    for f in args.files:
-        try:
-            readable.append((f.name, f.read_bytes()))
-        except OSError as exc:
-            print(f"kpi_engine: {f} cannot be opened: {exc.strerror or exc}", file=sys.stderr)
-    ds = load(readable)
+    ds = load(read_files(args.files))
     if not ds.tables:
         first = ds.problems[0].message if ds.problems else "no table was recognised"
         print(f"kpi_engine: {first}", file=sys.stderr)

@@ -50,17 +50,11 @@ def run_plan(args: argparse.Namespace) -> int:
     if errors:
         return _fail(errors[0])
 
-    from kpi_engine.cli import settings_from
+    from kpi_engine.cli import read_files, settings_from
     from kpi_engine.ingest.dataset import load
     from kpi_engine.whatif import base_drivers, plan
 
-    readable = []
-    for f in args.files:
-        try:
-            readable.append((f.name, f.read_bytes()))
-        except OSError as exc:
-            print(f"kpi_engine: {f} cannot be opened: {exc.strerror or exc}", file=sys.stderr)
-    ds = load(readable)
+    ds = load(read_files(args.files))
     if not ds.tables:
         return _fail(ds.problems[0].message if ds.problems else "no table was recognised")
     try:

@@ -216,6 +216,11 @@ def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
             zlib_error):
         return {}
+    return {path: name for name, path in _sheet_targets(book, rels).items()}
+
+
+def _sheet_targets(book: bytes, rels: bytes) -> dict[str, str]:
+    """Sheet name -> its part's path, from xl/workbook.xml and its relationships (regex)."""
     targets = {
         m.group(1): m.group(2)
         for m in re.finditer(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
@@ -234,7 +239,7 @@ def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
             continue
         path = target.decode("utf-8", "replace").lstrip("/")
         path = path if path.startswith("xl/") else f"xl/{path}"
-        out[path] = _unescape(name.group(1).decode("utf-8", "replace"))
+        out[_unescape(name.group(1).decode("utf-8", "replace"))] = path
     return out
 
 
@@ -341,29 +346,11 @@ def _first_rows(data: bytes) -> dict[str, int]:
         rels = z.read("xl/_rels/workbook.xml.rels")
     except (KeyError, zipfile.BadZipFile, OSError):
         return {}
-    targets = {
-        m.group(1): m.group(2)
-        for m in re.finditer(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
-    }
-    targets |= {
-        m.group(2): m.group(1)
-        for m in re.finditer(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)
-    }
     out: dict[str, int] = {}
-    for m in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*)/?>", book):
-        attrs = m.group(1)
-        name = re.search(rb'\bname="([^"]*)"', attrs)
-        rid = re.search(rb'\br:id="([^"]*)"|\b\w+:id="([^"]*)"', attrs)
-        if not name or not rid:
-            continue
-        target = targets.get(rid.group(1) or rid.group(2))
-        if not target:
-            continue
-        path = target.decode().lstrip("/")
-        path = path if path.startswith("xl/") else f"xl/{path}"
+    for name, path in _sheet_targets(book, rels).items():
         row = _first_value_row(z, path)
         if row is not None:
-            out[_unescape(name.group(1).decode("utf-8"))] = row
+            out[name] = row
     return out
 
 
