@@ -223,3 +223,55 @@ def test_the_plain_sheet_scan_measures_the_same_span_as_the_general_one():
     general.feed(xml.replace(b"</worksheet>", b'<x a="1"/></worksheet>'))  # a "/>": general path
     general.feed(b"")
     assert plain.span() == general.span() == (90000 - 3 + 1, 29 - 2 + 1)
+
+
+def _sheet_zip(sheet_xml: bytes) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", b'<workbook><sheets><sheet name="S" r:id="rId1"/>'
+                                      b"</sheets></workbook>")
+        z.writestr("xl/_rels/workbook.xml.rels", b'<Relationships><Relationship Id="rId1" '
+                                                 b'Target="worksheets/sheet1.xml"/>'
+                                                 b"</Relationships>")
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    return buf.getvalue()
+
+
+def test_the_quick_span_bound_falls_back_to_the_exact_measure(monkeypatch):
+    """Columns A..Z and rows below 100,000 are only bounded (26 × 99,999 cells fit); a
+    reference beyond that box is measured exactly, and only the exact span refuses."""
+    import pytest
+
+    from kpi_engine.ingest.errors import UnusableFile
+    from kpi_engine.ingest.read_excel import check_zip
+
+    def rows(first: int, last: int, cols: list[str]) -> bytes:
+        return b"".join(
+            f'<row r="{r}">'.encode() + b"".join(f'<c r="{c}{r}"><v>1</v></c>'.encode()
+                                                 for c in cols) + b"</row>"
+            for r in range(first, last + 1))
+
+    def sheet(body: bytes) -> bytes:
+        return b"<worksheet><sheetData>" + body + b"</sheetData></worksheet>"
+
+    import kpi_engine.ingest.read_excel as read_excel
+
+    measured: list[str] = []
+    real = read_excel._measure
+    monkeypatch.setattr(read_excel, "_measure",
+                        lambda *a: (measured.append(a[2]), real(*a))[1])
+    wide = [f"A{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"] + ["BA"]  # 27 columns AA..BA
+    # > 1 MiB of A..Z first (bounded), then columns up to BA: the bound 99,999 × 53 does not
+    # fit, the exact span 30,010 × 53 does
+    check_zip("ok.xlsx", _sheet_zip(sheet(rows(1, 30_000, ["A", "Z"])
+                                          + rows(30_001, 30_010, wide))))
+    assert measured == ["ok.xlsx"]
+    far = rows(1, 3, ["A", "B"]) + b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    with pytest.raises(UnusableFile, match="columns"):
+        check_zip("bomb.xlsx", _sheet_zip(sheet(far)))
+    tall = rows(1, 2, ["A", "B", "C"]) + b'<row r="2000000"><c r="C2000000"><v>1</v></c></row>'
+    with pytest.raises(UnusableFile, match="cells"):
+        check_zip("tall.xlsx", _sheet_zip(sheet(tall)))

@@ -66,14 +66,17 @@ def check_zip(file: str, data: bytes) -> None:
     for m in members:
         sheet = m.filename.startswith("xl/worksheets/") or m.filename in sheets
         xml = m.filename.endswith((".xml", ".rels", ".vml")) or sheet
-        extent = _Extent(file, sheets.get(m.filename)) if sheet else None
+        extent = _Extent(file, sheets.get(m.filename), quick=True) if sheet else None
+        exact = False
         size = 0
         tail = b""
         try:
             with z.open(m) as fh:
                 chunk = fh.read(_CHUNK)
                 while chunk:
-                    if xml and (b"<!DOCTYPE" in tail + chunk or b"<!ENTITY" in tail + chunk):
+                    edge = tail + chunk[:16]  # a word cut between two chunks
+                    if xml and (b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk
+                                or b"<!DOCTYPE" in edge or b"<!ENTITY" in edge):
                         raise UnusableFile(
                             file, f"{file} declares XML entities (a DTD), which could be used "
                             "to attack the reader: it is refused. Save it again from Excel.")
@@ -89,13 +92,21 @@ def check_zip(file: str, data: bytes) -> None:
                             file, f"{file} is larger than 512 MB unpacked, the limit for a "
                             "workbook: split it or export the sheets as CSV.")
                     if extent is not None:
-                        extent.feed(chunk)
+                        try:
+                            extent.feed(chunk)
+                        except _NeedExact:
+                            extent, exact = None, True
                     chunk = fh.read(_CHUNK)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
                 zlib_error):
             raise UnusableFile(file, _open_message(file, "damaged")) from None
         if extent is not None:
-            extent.feed(b"")
+            try:
+                extent.feed(b"")
+            except _NeedExact:
+                exact = True
+        if exact:  # the quick bound did not fit: measure the sheet exactly, a second pass
+            _measure(z, m, file, sheets.get(m.filename))
 
 
 _CELL_REF = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
@@ -103,6 +114,7 @@ _CELL_ANY = re.compile(rb"<(?:[\w.-]+:)?c[\s>]")
 _ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
 _ROW_REF = re.compile(rb'<(?:[\w.-]+:)?row\s[^>]*?\br="([0-9]{1,9})"')
 _PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_BEYOND_BOUND = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{6})')  # column AA+ or row 100,000+
 _LONG_ROW = 7 * 1_000  # bytes: a valued cell takes at least 7 (<c></c>)
 
 
@@ -111,6 +123,26 @@ def _column_number(letters: bytes) -> int:
     for ch in letters:
         n = n * 26 + ch - 64
     return n
+
+
+class _NeedExact(Exception):  # noqa: N818 - a signal, not an error
+    """The quick bound of a sheet's span does not fit the limits: measure it exactly."""
+
+
+def _measure(z: zipfile.ZipFile, member: zipfile.ZipInfo, file: str, sheet: str | None) -> None:
+    """The exact span of a sheet's cells, on a second inflation (its size and DTD were checked
+    on the first); refuses the workbook when the span is over a limit."""
+    extent = _Extent(file, sheet)
+    try:
+        with z.open(member) as fh:
+            chunk = fh.read(_CHUNK)
+            while chunk:
+                extent.feed(chunk)
+                chunk = fh.read(_CHUNK)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+            zlib_error):
+        raise UnusableFile(file, _open_message(file, "damaged")) from None
+    extent.feed(b"")
 
 
 class _Extent:
@@ -122,8 +154,10 @@ class _Extent:
     pass 1,000 cells are counted), their rows by the number of <row> tags.
     """
 
-    def __init__(self, file: str, sheet: str | None) -> None:
+    def __init__(self, file: str, sheet: str | None, quick: bool = False) -> None:
         self.file, self.sheet = file, sheet
+        self.quick = quick  # plain chunks within A..Z and rows < 100,000 are only bounded
+        self.widened = False
         self.col_lo = self.row_lo = 1 << 40
         self.col_hi = self.row_hi = 0
         self.unreferenced = False
@@ -168,10 +202,17 @@ class _Extent:
         """The common case measured with one simpler scan and the same result: no namespace
         prefix, no self-closing tag (so every cell holds something) and every cell written
         `<c r="…"`. False: not this case (the general scan runs)."""
-        if b"/>" in buf or b":c" in buf:
+        if b"/>" in buf or b":c" in buf or b"<c>" in buf:
             return False
-        if buf.count(b"<c ") + buf.count(b"<c>") != buf.count(b'<c r="'):
+        if buf.count(b"<c ") != buf.count(b'<c r="'):
             return False
+        if self.quick and b'<c r="' in buf and not _BEYOND_BOUND.search(buf):
+            # every reference lies within columns A..Z and rows 1..99,999: widen to that box
+            # (an upper bound of the span; if it does not fit, the sheet is measured exactly)
+            self.col_lo, self.col_hi = 1, max(self.col_hi, 26)
+            self.row_lo, self.row_hi = 1, max(self.row_hi, 99_999)
+            self.widened = True
+            return True
         refs = _PLAIN_REF.findall(buf)
         if refs:
             cols = [_column_number(c) for c in {c for c, _ in refs}]
@@ -191,6 +232,8 @@ class _Extent:
 
     def check(self) -> None:
         rows, cols = self.span()
+        if self.widened and (cols > MAX_COLUMNS or rows * cols > MAX_SHEET_CELLS):
+            raise _NeedExact
         where = f"{self.file}, sheet {self.sheet}" if self.sheet else f"{self.file}: a sheet"
         if cols > MAX_COLUMNS:
             raise UnusableFile(
