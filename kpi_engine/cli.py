@@ -190,7 +190,7 @@ def _compute(args: argparse.Namespace) -> int:
             return 2
         filters[dim] = value
     ds = load(read_files(args.files))
-    if not ds.tables:
+    if not any(df.height for df in ds.tables.values()):  # no row of any file can be used
         first = ds.problems[0].message if ds.problems else "no table was recognised"
         print(f"kpi_engine: {first}", file=sys.stderr)
         return 2

@@ -55,7 +55,7 @@ def run_plan(args: argparse.Namespace) -> int:
     from kpi_engine.whatif import base_drivers, plan
 
     ds = load(read_files(args.files))
-    if not ds.tables:
+    if not any(df.height for df in ds.tables.values()):  # no row of any file can be used
         return _fail(ds.problems[0].message if ds.problems else "no table was recognised")
     try:
         base = base_drivers(ds.tables, settings_from(args), ds.currency, args.base_start,

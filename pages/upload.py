@@ -65,7 +65,7 @@ for p in ds.problems:
     st.warning(f"**{view.md(p.file)}**{' · ' + view.md(p.sheet) if p.sheet else ''}: "
                f"{view.md(p.message)}")
 
-if ds.tables:
+if state.has_rows():
     st.page_link("pages/overview.py", label="See your KPIs", icon=":material/monitoring:")
 
 # -- the checklist of canonical tables -------------------------------------------------------

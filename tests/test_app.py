@@ -261,3 +261,19 @@ def test_a_kpi_without_its_table_names_the_file_to_upload():
     body = texts(at)
     assert "Needs a **deals** file (CRM opportunities" in body  # won revenue, deals won
     assert "Needs a column **close date**" not in body
+
+
+def test_an_upload_without_a_usable_row_says_to_pick_the_column(tmp_path):
+    f = tmp_path / "zamowienia.csv"
+    f.write_text("order_id;client_id;order_date\nA1;C1;2025-01-02\nA2;C2;2025-01-03\n",
+                 encoding="utf-8")
+    at = fresh()
+    at.session_state["dataset"] = load([f])
+    at.session_state["dataset_key"] = "no value column"
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert not at.metric
+    assert any("None of the rows of your files can be used yet" in i.value for i in at.info)
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception
+    assert "pick the revenue column" in texts(at)

@@ -79,3 +79,15 @@ def test_compute_reports_data_quality(tmp_path):
     dq = json.loads(out.read_text(encoding="utf-8"))["data_quality"]
     assert dq["won_lost_deals_without_close_date"] == 1
     assert dq["deals_closed_before_created"] == 1
+
+
+def test_compute_says_what_to_pick_when_no_row_can_be_used(tmp_path):
+    """A file recognised as orders but without a value column: every row is set aside, so
+    nothing is usable (exit 2) and the one line says which column to pick."""
+    f = tmp_path / "zamowienia.csv"
+    f.write_text("order_id;client_id;order_date\nA1;C1;2025-01-02\nA2;C2;2025-01-03\n",
+                 encoding="utf-8")
+    p = cli("compute", str(f), "--json", str(tmp_path / "out.json"))
+    assert p.returncode == 2
+    assert "pick the revenue column" in p.stderr
+    assert not (tmp_path / "out.json").exists()

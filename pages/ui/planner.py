@@ -46,7 +46,7 @@ def base(months: int = 3) -> Base | None:
     """The planner's start: the drivers over the base period (computed once per upload,
     settings and base period; slider moves never recompute it)."""
     ds = state.dataset()
-    if ds is None or not ds.tables:
+    if ds is None or not state.has_rows():
         return None
     key = (state.version(), repr(state.settings()), months)
     got = st.session_state.get("_whatif_base")

@@ -54,6 +54,13 @@ def dataset() -> Dataset | None:
     return st.session_state.get(DATASET)
 
 
+def has_rows() -> bool:
+    """Some row of the upload can be used (a sheet whose rows were all set aside is not
+    data: e.g. orders without a value column until the user picks one)."""
+    ds = dataset()
+    return ds is not None and any(df.height for df in ds.tables.values())
+
+
 def dataset_label() -> str:
     key = st.session_state.get(DATASET_KEY)
     return "the sample files" if key == "sample" else "your files"
@@ -110,7 +117,7 @@ def load_sample() -> None:
 def span() -> Span | None:
     """The data's date span and the values of each filter dimension (once per dataset)."""
     ds = dataset()
-    if ds is None or not ds.tables:
+    if ds is None or not has_rows():
         return None
     cache_key = ("span", version())
     got = st.session_state.get("_span")
@@ -184,7 +191,7 @@ def set_query(start: dt.date | None, end: dt.date | None, grain: str,
 def results(only: list[str] | None = None, q: Query | None = None) -> Results | None:
     """The KPIs for the current query, from this session's cache when the view was seen."""
     ds = dataset()
-    if ds is None or not ds.tables:
+    if ds is None or not has_rows():
         return None
     q = q or query()
     cache: OrderedDict = st.session_state.setdefault(RESULTS, OrderedDict())

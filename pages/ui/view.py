@@ -155,10 +155,14 @@ def how_computed(result: Result) -> None:
 
 def need_data(what: str = "your sales files") -> bool:
     """An empty state that says what to do next; True when there is nothing to show."""
-    ds = state.dataset()
-    if ds is not None and ds.tables:
+    if state.has_rows():
         return False
-    st.info(f"Nothing to show yet: upload {what}, or try the sample data.")
+    if state.dataset() is not None:
+        st.info("None of the rows of your files can be used yet: see **Upload and check** — "
+                "most often a column has to be picked in the mapping (for orders, the column "
+                "that holds the order value).")
+    else:
+        st.info(f"Nothing to show yet: upload {what}, or try the sample data.")
     st.page_link(UPLOAD_PAGE, label="Go to Upload and check", icon=":material/upload_file:")
     return True
 
