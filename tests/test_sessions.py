@@ -4,17 +4,13 @@ and nothing uploaded is written to disk or kept in a process-wide cache."""
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_browser import CHROMIUM, _free_port
+from tests.test_browser import CHROMIUM, start_app
 
 SAMPLES = ROOT / "sample_files"
 
@@ -29,25 +25,9 @@ def server(tmp_path_factory):
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
     home = tmp_path_factory.mktemp("home")
     tmp = tmp_path_factory.mktemp("tmp")
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(home), "TMPDIR": str(tmp)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-         str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1)
     before = {"home": _snapshot(home), "tmp": _snapshot(tmp), "repo": _snapshot(ROOT / "pages")}
-    deadline = time.time() + 60
-    import socket
-
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}", {"home": home, "tmp": tmp}, before
+    proc, url = start_app({"HOME": str(home), "TMPDIR": str(tmp)})
+    yield url, {"home": home, "tmp": tmp}, before
     proc.terminate()
     proc.wait(timeout=10)
 
