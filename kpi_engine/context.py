@@ -1,4 +1,9 @@
-"""The data a KPI sees: the upload's tables filtered by the query, the range and its periods."""
+"""The data a KPI sees: the upload's tables filtered by the query, the range and its periods.
+
+The filtered tables are LazyFrames (`lf`): KPIs plan on them and `evaluate` collects every
+KPI's frames at once. Finding the range (when the query gives none) takes one small collect of
+each table's first and last date. `t` gives a table eagerly, on demand, for what is not a KPI
+(the targets' few rows, the records behind a breakdown)."""
 
 from __future__ import annotations
 
@@ -28,7 +33,8 @@ class Context:
         self.currency = currency
         self.not_filtered: list[str] = []
         self.uploaded = tables  # what the upload has (availability is judged on it)
-        self.tables = {name: _sorted(name, self._filter(name, df)) for name, df in tables.items()}
+        self.lazy = {name: self._filter(name, df) for name, df in tables.items()}
+        self._eager: dict[str, pl.DataFrame] = {}
         first, last = self._data_span()
         self.data_end = last
         self.start: dt.date = query.start or first
@@ -38,16 +44,27 @@ class Context:
                                              self.settings.fiscal_year_start)
 
     # -- tables and fields -------------------------------------------------------------
-    def _filter(self, name: str, df: pl.DataFrame) -> pl.DataFrame:
+    def _filter(self, name: str, df: pl.DataFrame) -> pl.LazyFrame:
+        lf = df.lazy()
         for dim, value in self.query.filters.items():
             if dim not in df.columns or df[dim].null_count() == df.height:
                 self.not_filtered.append(f"{name} has no {dim}")
                 continue
-            df = df.filter(pl.col(dim).str.to_lowercase() == value.strip().lower())
-        return df
+            lf = lf.filter(pl.col(dim).str.to_lowercase() == value.strip().lower())
+        return lf
+
+    def lf(self, table: str) -> pl.LazyFrame | None:
+        """The table's rows the query's filters keep, as a LazyFrame (None: not uploaded)."""
+        return self.lazy.get(table)
 
     def t(self, table: str) -> pl.DataFrame | None:
-        return self.tables.get(table)
+        """The same rows collected now, in date order (file order among equal dates)."""
+        if table not in self._eager:
+            lf = self.lazy.get(table)
+            if lf is None:
+                return None
+            self._eager[table] = _sorted(table, lf.collect())
+        return self._eager[table]
 
     def has(self, table: str, field: str | None = None) -> bool:
         """The table was uploaded (and, with a field, the column holds at least one value).
@@ -63,38 +80,33 @@ class Context:
 
     # -- the range -----------------------------------------------------------------------
     def _data_span(self) -> tuple[dt.date, dt.date]:
-        lows: list[dt.date] = []
-        highs: list[dt.date] = []
+        """The first and last day of the data: one collect of every table's date bounds."""
+        plans: dict[str, pl.LazyFrame] = {}
         for name, col in DATE_OF.items():
-            if name == "stage_history":
+            lf, df = self.lazy.get(name), self.uploaded.get(name)
+            if lf is None or df is None or col not in df.columns or df.height == 0:
                 continue
-            df = self.tables.get(name)
-            if df is None or col not in df.columns or df.height == 0:
-                continue
-            d = df[col].drop_nulls()
-            if d.len() == 0:
-                continue
-            lo, hi = _as_date(d.min()), _as_date(d.max())
+            last = pl.col(col).max()
             if name == "marketing" and "_month_row" in df.columns:  # a month row: whole month
-                ends = df.select(pl.when(pl.col("_month_row").fill_null(False))
-                                 .then(pl.col(col).dt.month_end()).otherwise(pl.col(col)).max())
-                hi = max(hi, _as_date(ends.item()))
-            lows.append(lo)
-            highs.append(hi)
-        deals = self.tables.get("deals")
-        if deals is not None and "close_date" in deals.columns and "status" in deals.columns:
-            closed = deals.filter(pl.col("status").is_in(["won", "lost"]))["close_date"].drop_nulls()
-            if closed.len():
-                lows.append(_as_date(closed.min()))
-                highs.append(_as_date(closed.max()))
-        if not lows:  # no transactional table: the stage history's span, else today
-            history = self.tables.get("stage_history")
-            d = history["entered_date"].drop_nulls() if history is not None else None
-            if d is not None and d.len():
-                return _as_date(d.min()), _as_date(d.max())
+                last = pl.when(pl.col("_month_row").fill_null(False))\
+                    .then(pl.col(col).dt.month_end()).otherwise(pl.col(col)).max()
+            plans[name] = lf.select(lo=pl.col(col).min().cast(pl.Date), hi=last.cast(pl.Date))
+        deals = self.uploaded.get("deals")
+        if deals is not None and {"close_date", "status"} <= set(deals.columns):
+            closed = self.lazy["deals"].filter(pl.col("status").is_in(["won", "lost"]))
+            plans["closed"] = closed.select(lo=pl.col("close_date").min().cast(pl.Date),
+                                            hi=pl.col("close_date").max().cast(pl.Date))
+        keys = list(plans)
+        bounds = dict(zip(keys, pl.collect_all([plans[k] for k in keys]), strict=True))
+        spans = [(b["lo"][0], b["hi"][0]) for k, b in bounds.items()
+                 if k != "stage_history" and b["lo"][0] is not None]
+        if not spans:  # no transactional table: the stage history's span, else today
+            h = bounds.get("stage_history")
+            if h is not None and h["lo"][0] is not None:
+                return h["lo"][0], h["hi"][0]
             today = dt.date.today()
             return today, today
-        return min(lows), max(highs)
+        return min(lo for lo, _ in spans), max(hi for _, hi in spans)
 
     @cached_property
     def range_years(self) -> float:
@@ -116,13 +128,6 @@ def _sorted(name: str, df: pl.DataFrame) -> pl.DataFrame:
     if df[col].null_count() == 0 and df[col].is_sorted():
         return df.with_columns(pl.col(col).set_sorted())
     return df.sort(col, nulls_last=True, maintain_order=True)
-
-
-def _as_date(v: object) -> dt.date:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    assert isinstance(v, dt.date)
-    return v
 
 
 def between(col: str, start: dt.date, end: dt.date) -> pl.Expr:

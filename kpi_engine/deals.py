@@ -40,6 +40,25 @@ def deals(ctx: Context) -> pl.DataFrame:
     return df
 
 
+def deals_lf(ctx: Context) -> pl.LazyFrame:
+    """`deals`, lazily: every deal with `created`, `closed` and `dkey`."""
+    lf = ctx.lf("deals")
+    assert lf is not None
+    lf = lf.with_row_index("_row").with_columns(
+        created=pl.col("created_date").dt.date(),
+        dkey=pl.coalesce(pl.col("deal_id"), pl.lit("#row") + pl.col("_row").cast(pl.String)),
+    )
+    close = pl.col("close_date").dt.date()
+    history, uploaded = ctx.lf("stage_history"), ctx.uploaded.get("stage_history")
+    if history is not None and uploaded is not None and uploaded.height:
+        last = history.group_by("deal_id").agg(last_entry=pl.col("entered_date").max().dt.date())
+        lf = lf.join(last, on="deal_id", how="left", maintain_order="left")
+        close = pl.coalesce(close, pl.col("last_entry"))
+    return lf.with_columns(
+        closed=pl.when(pl.col("status").is_in(["won", "lost"])).then(close).otherwise(None)
+    )
+
+
 def closed_in(ctx: Context, start: dt.date, end: dt.date, status: str | None = None,
               ) -> pl.DataFrame:
     """Won and/or lost deals whose close day lies in [start, end]."""

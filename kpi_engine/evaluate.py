@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
 from kpi_engine.catalogue import load_all, requirements
-from kpi_engine.catalogue.spec import KPI, Result
+from kpi_engine.catalogue.spec import KPI, Result, Value
 from kpi_engine.context import Context
+from kpi_engine.plan import Step, collect
 from kpi_engine.query import Query
 
 log = logging.getLogger(__name__)
@@ -57,29 +59,66 @@ def _present(ctx: Context, atom: str) -> bool:
 def evaluate(tables: dict[str, pl.DataFrame], query: Query | None = None,
              currency: str | None = None, only: list[str] | None = None) -> Results:
     ctx = Context(tables, query or Query(), currency)
-    out: dict[str, Result] = {}
-    for kpi in load_all().values():
-        if only and kpi.id not in only:
-            continue
-        out[kpi.id] = run_one(ctx, kpi)
+    kpis = [k for k in load_all().values() if not only or k.id in only]
+    out = run(ctx, kpis)
     return Results(ctx.start.isoformat(), ctx.end.isoformat(), ctx.grain, currency, out)
 
 
-def run_one(ctx: Context, kpi: KPI) -> Result:
-    missing = missing_inputs(ctx, kpi)
-    if missing:
-        return _unavailable(kpi, missing, None)
+def run(ctx: Context, kpis: Iterable[KPI]) -> dict[str, Result]:
+    """Plan every KPI, collect the frames of all of them in one `pl.collect_all`, finish each.
+
+    A KPI whose plan or finish fails is unavailable with the reason; the others are not
+    affected (when the shared collect fails, each KPI's frames are collected on their own to
+    find the culprit)."""
+    kpis = list(kpis)
+    out: dict[str, Result] = {}
+    steps: dict[str, Step[Value] | Value] = {}
+    for kpi in kpis:
+        missing = missing_inputs(ctx, kpi)
+        if missing:
+            out[kpi.id] = _unavailable(kpi, missing, None)
+            continue
+        try:
+            steps[kpi.id] = kpi.compute(ctx)
+        except Exception as exc:  # noqa: BLE001 - one KPI's failure never hides the others
+            out[kpi.id] = _failed(kpi, exc)
+    frames: dict[str, pl.LazyFrame] = {}
+    for s in steps.values():
+        if isinstance(s, Step):
+            frames.update(s.frames)
     try:
-        v = kpi.compute(ctx)
-    except Exception as exc:  # noqa: BLE001 - one KPI's failure never hides the others
-        log.exception("KPI %s failed", kpi.id)
-        return _unavailable(kpi, (), f"could not be computed ({type(exc).__name__}: {exc})")
+        got: dict[str, pl.DataFrame] | None = collect(frames)
+    except Exception:  # noqa: BLE001
+        log.exception("collecting the KPIs' frames failed; collecting them one KPI at a time")
+        got = None
+    specs = {k.id: k for k in kpis}
+    for kid, s in steps.items():
+        try:
+            v = s if isinstance(s, Value) else s.finish(got if got is not None
+                                                         else collect(s.frames))
+        except Exception as exc:  # noqa: BLE001
+            out[kid] = _failed(specs[kid], exc)
+            continue
+        out[kid] = _result(ctx, specs[kid], v)
+    return {k.id: out[k.id] for k in kpis}
+
+
+def run_one(ctx: Context, kpi: KPI) -> Result:
+    return run(ctx, [kpi])[kpi.id]
+
+
+def _result(ctx: Context, kpi: KPI, v: Value) -> Result:
     status = v.status if v.status is not None else (kpi.band.status(v.value) if kpi.band else None)
     explanation = v.explanation
     if explanation and ctx.not_filtered:
         explanation += " (filter not applied: " + "; ".join(sorted(set(ctx.not_filtered))) + ")"
     return Result(kpi.id, kpi.name, v.value, kpi.unit, True, (), status, kpi.direction,
                   v.by_period, v.by, v.extra, explanation, kpi.formula)
+
+
+def _failed(kpi: KPI, exc: Exception) -> Result:
+    log.error("KPI %s failed", kpi.id, exc_info=exc)
+    return _unavailable(kpi, (), f"could not be computed ({type(exc).__name__}: {exc})")
 
 
 def _unavailable(kpi: KPI, missing: tuple[str, ...], why: str | None) -> Result:

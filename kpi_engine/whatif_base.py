@@ -91,7 +91,7 @@ def base_drivers(tables: dict[str, pl.DataFrame], settings: Settings | None = No
     over the base period."""
     from kpi_engine.catalogue import load_all
     from kpi_engine.context import Context
-    from kpi_engine.evaluate import run_one
+    from kpi_engine.evaluate import run
     from kpi_engine.query import Query
 
     settings = settings or Settings()
@@ -101,7 +101,7 @@ def base_drivers(tables: dict[str, pl.DataFrame], settings: Settings | None = No
     if start > end:
         raise ValueError(f"the base period starts ({start}) after it ends ({end})")
     ctx = Context(tables, Query(start=start, end=end, grain="month", settings=settings), currency)
-    k = {kid: run_one(ctx, specs[kid]) for kid in BASE_KPIS}
+    k = run(ctx, [specs[kid] for kid in BASE_KPIS])
     months = months_between(start, end)
     missing: dict[str, list[str]] = {}
     values = _tree_values(ctx, k, months, settings, missing, notes)
@@ -115,7 +115,8 @@ def base_drivers(tables: dict[str, pl.DataFrame], settings: Settings | None = No
         trees[tree] = {d: float(v) for d, v in drivers.items() if v is not None}
 
     month_label = month_start(end).strftime("%Y-%m")
-    series = {name: run_one(whole, specs[kid]) for name, kid in HISTORY_KPIS.items()}
+    history_of = run(whole, [specs[kid] for kid in dict.fromkeys(HISTORY_KPIS.values())])
+    series = {name: history_of[kid] for name, kid in HISTORY_KPIS.items()}
     history = {tree: {p: v for p, v in series[HISTORY_OF[tree]].by_period.items()
                       if p <= month_label}
                for tree in trees}

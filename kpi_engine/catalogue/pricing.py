@@ -8,28 +8,35 @@ it), the launch month counting as after and a month without sales as 0."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from kpi_engine.catalogue import register
 from kpi_engine.catalogue.spec import KPI, Value
-from kpi_engine.context import Context, between
+from kpi_engine.context import Context
 from kpi_engine.fmt import div, money, num, pct, pct_of
-from kpi_engine.measures import breakdown, in_interval, orders
-from kpi_engine.measures import revenue as revenue_of
+from kpi_engine.measures import breakdown_dict, breakdown_lf, in_range, orders_lf
+from kpi_engine.plan import Step, frame
 from kpi_engine.query import add_months, month_start
 
 PRICES = "competitor_prices"
 
 
 # -- competitor_price_index -------------------------------------------------------------------
-def _competitor_price_index(ctx: Context) -> Value:
-    df = ctx.t(PRICES)
-    assert df is not None
-    rows = df.filter(pl.col("date").is_null() | between("date", ctx.start, ctx.end))
+def _competitor_price_index(ctx: Context) -> Step[Value]:
+    lf = ctx.lf(PRICES)
+    assert lf is not None
+    rows = lf.filter(pl.col("date").is_null() | in_range(ctx, "date"))
     ours, theirs = pl.col("our_price").mean(), pl.col("competitor_price").mean()
     index = pl.when(theirs == 0).then(None).otherwise(ours / theirs * 100)
+    return frame("prices:index_by_product", breakdown_lf(rows, "product", index=index)).then(
+        lambda got: _price_index(got))
+
+
+def _price_index(per_product: pl.DataFrame) -> Value:
     by = {k: (None if v is None else float(v))
-          for k, v in breakdown(rows, "product", index).items()}
+          for k, v in breakdown_dict(per_product, "index").items()}
     known = [v for v in by.values() if v is not None]
     value = sum(known) / len(known) if known else None
     shown = ", ".join(f"{k} {num(v, 1)}" for k, v in list(by.items())[:5])
@@ -45,31 +52,39 @@ def _key(product: str) -> str:
     return " ".join(product.split()).lower()
 
 
-def _cannibalization(ctx: Context) -> Value:
+def _cannibalization(ctx: Context) -> Step[Value]:
     s = ctx.settings
     assert s.new_product is not None and s.old_product is not None
     assert s.launch_date is not None
     launch = month_start(s.launch_date)
+    old, new = _key(s.old_product), _key(s.new_product)
+    product = pl.col("product").str.to_lowercase()
+    sums = (
+        orders_lf(ctx).filter(in_range(ctx, "order_date") & product.is_in([old, new]))
+        .group_by(old=product == old, after=pl.col("d") >= launch)
+        .agg(revenue=pl.col("revenue").sum())
+    )
+    key = f"orders:cannibalization:{old}|{new}|{launch}|{ctx.start}|{ctx.end}"
+    return frame(key, sums).then(lambda got: _cannibalized(ctx, launch, got))
+
+
+def _cannibalized(ctx: Context, launch: dt.date, sums: pl.DataFrame) -> Value:
+    s = ctx.settings
+    assert s.new_product is not None and s.old_product is not None
     months, m = [], month_start(ctx.start)
     while m <= ctx.end:
         months.append(m)
         m = add_months(m, 1)
     n_before = sum(1 for m in months if m < launch)
     n_after = len(months) - n_before
-    rng = in_interval(orders(ctx), "order_date", ctx.start, ctx.end)
-    spellings = rng["product"].drop_nulls().unique()
-    lower = spellings.str.to_lowercase()
-    after = pl.col("d") >= launch
 
-    def rows(product: str) -> pl.DataFrame:
-        """The range's lines of a product (any case): lower-cased only on its spellings."""
-        return rng.filter(pl.col("product").is_in(spellings.filter(lower == _key(product))
-                                                  .implode()))
+    def revenue(old: bool, after: bool) -> float:
+        rows = sums.filter((pl.col("old") == old) & (pl.col("after") == after))
+        return float(rows["revenue"].sum() or 0.0)
 
-    old, new = rows(s.old_product), rows(s.new_product)
-    old_before = div(revenue_of(old.filter(~after)), n_before)
-    old_after = div(revenue_of(old.filter(after)), n_after)
-    new_after = div(revenue_of(new.filter(after)), n_after)
+    old_before = div(revenue(True, False), n_before)
+    old_after = div(revenue(True, True), n_after)
+    new_after = div(revenue(False, True), n_after)
     value = (pct_of(old_before - old_after, new_after)
              if old_before is not None and old_after is not None else None)
     extra = {"old_product_monthly_before": old_before, "old_product_monthly_after": old_after,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from kpi_engine.context import Context
+    from kpi_engine.plan import Step
 
 Unit = Literal["money", "count", "days", "hours", "years", "ratio", "percent"]
 Direction = Literal["higher", "lower", "neutral"]
@@ -77,7 +78,7 @@ class KPI:
     kind: Kind
     formula: str
     inputs: str  # "orders.revenue|orders.quantity+orders.unit_price, orders.region" ...
-    compute: Callable[[Context], Value]
+    compute: Callable[[Context], Step[Value]]  # kpi_engine/plan.py
     extra_keys: tuple[str, ...] = ()
     band: Band | None = None
     description: str = ""
