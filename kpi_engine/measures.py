@@ -156,6 +156,18 @@ def orders_lf(ctx: Context) -> pl.LazyFrame:
     )
 
 
+def firsts_lf(ctx: Context) -> pl.LazyFrame:
+    """`ckey` -> `first`: the day of each customer's first valid purchase ever (all data)."""
+    return (orders_lf(ctx).filter(pl.col("ckey").is_not_null())
+            .group_by("ckey").agg(first=pl.col("d").min()))
+
+
+def order_lines_lf(ctx: Context) -> pl.LazyFrame:
+    """orders_lf with `_f`: the line's customer's first purchase day (null without one)."""
+    return orders_lf(ctx).join(firsts_lf(ctx).rename({"first": "_f"}), on="ckey", how="left",
+                               maintain_order="left")
+
+
 def in_range(ctx: Context, col: str) -> pl.Expr:
     """Rows whose `col` (date or date-time) lies in the query's range."""
     return between(col, ctx.start, ctx.end)

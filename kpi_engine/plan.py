@@ -7,8 +7,9 @@ result. `evaluate` gathers the frames of every KPI asked for, runs them in one
 `pl.collect_all` (Polars' optimiser then shares the scans and the common sub-plans of all the
 KPIs) and calls each `finish`.
 
-Two frames under one key must be the same plan: a key names what a frame holds, with every
-parameter it depends on, so KPIs that need the same aggregate share it.
+Two frames under one key must be the same plan: a key names what a frame holds ("module:what",
+with any parameter beyond the evaluation's context), so KPIs that need the same aggregate share
+it. Keys live for one evaluation (one Context: one range, grain, filter and settings).
 """
 
 from __future__ import annotations

@@ -64,8 +64,7 @@ def _cannibalization(ctx: Context) -> Step[Value]:
         .group_by(old=product == old, after=pl.col("d") >= launch)
         .agg(revenue=pl.col("revenue").sum())
     )
-    key = f"orders:cannibalization:{old}|{new}|{launch}|{ctx.start}|{ctx.end}"
-    return frame(key, sums).then(lambda got: _cannibalized(ctx, launch, got))
+    return frame("pricing:cannibalization", sums).then(lambda got: _cannibalized(ctx, launch, got))
 
 
 def _cannibalized(ctx: Context, launch: dt.date, sums: pl.DataFrame) -> Value:
