@@ -12,6 +12,7 @@ period.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +21,18 @@ import polars as pl
 
 from kpi_engine.catalogue import register
 from kpi_engine.catalogue.spec import KPI, Value
-from kpi_engine.context import Context
+from kpi_engine.context import Context, between
 from kpi_engine.fmt import div, money, num, pct, pct_of
-from kpi_engine.measures import NONE_KEY, breakdown, orders
-from kpi_engine.measures import revenue as revenue_of
-from kpi_engine.query import add_months, month_end, month_start, period_of
+from kpi_engine.measures import (
+    breakdown_dict,
+    by_pid,
+    in_range,
+    orders,
+    orders_lf,
+    pid,
+)
+from kpi_engine.plan import Step, done, frame, join
+from kpi_engine.query import add_months, month_start, period_of
 
 REV = "orders.revenue|orders.quantity+orders.unit_price"
 REPEAT = pl.when(pl.col("_f") < pl.col("d")).then(pl.col("revenue")).otherwise(0.0)
@@ -206,100 +214,152 @@ def lifespan(ctx: Context) -> tuple[float | None, int]:
     return cache["revenue:lifespan"]
 
 
-# -- group A ----------------------------------------------------------------------------------
-def _by_period(ctx: Context) -> dict[str, float]:
-    """Σ revenue of each period (the range's lines only)."""
-    cache = cache_of(ctx)
-    if "revenue:by_period" not in cache:
-        sums = per_part(range_parts(ctx), pl.col("revenue").sum(), 0.0, floats=True)
-        cache["revenue:by_period"] = dict(zip((p.label for p in ctx.periods), sums, strict=True))
-    return dict(cache["revenue:by_period"])
+# -- group A: lazy plans ------------------------------------------------------------------------
+def range_lf(ctx: Context) -> pl.LazyFrame:
+    """The order lines of the range with `_pid` (the index of their period in ctx.periods)."""
+    return orders_lf(ctx).filter(in_range(ctx, "order_date")).with_columns(pid(ctx, "d"))
 
 
-def _sums(ctx: Context, dim: str) -> dict[str, dict]:
-    """Per value of `dim` over the range: {"revenue": Σ revenue, "repeat": revenue from
-    returning customers / revenue × 100} (as measures.breakdown: case-insensitive groups)."""
-    cache = cache_of(ctx)
-    if ("revenue:dim", dim) not in cache:
-        rng = range_parts(ctx).df
-        g = (rng.group_by(dim).agg(_rev=pl.col("revenue").sum(), _rep=REPEAT.sum())
-             .with_columns(_k=pl.col(dim).str.to_lowercase()))
-        if g["_k"].n_unique() < g.height:  # spellings differing in case: group as breakdown
-            rows = rng.with_columns(rep=REPEAT)
-            rate = pl.col("rep").sum() / pl.col("revenue").sum() * 100
-            out = {"revenue": breakdown(rows, dim, pl.col("revenue").sum()),
-                   "repeat": breakdown(rows, dim, rate)}
-        else:  # one spelling per group: it is the display name
-            g = g.sort("_k", nulls_last=True).with_columns(
-                _v=pl.col("_rep") / pl.col("_rev") * 100)
-            keys = [NONE_KEY if k is None else k for k in g[dim]]
-            out = {"revenue": dict(zip(keys, g["_rev"], strict=True)),
-                   "repeat": dict(zip(keys, g["_v"], strict=True))}
-        cache["revenue:dim", dim] = out
-    return cache["revenue:dim", dim]
+def range_firsts_lf(ctx: Context) -> pl.LazyFrame:
+    """range_lf with `_f`: the line's customer's first purchase day ever (null without one).
+    A window over all the lines rather than measures.order_lines_lf's join: the customer key
+    is then built once, not for each side of the join."""
+    c = pl.col("ckey")
+    first = pl.when(c.is_not_null()).then(pl.col("d").min().over(c))
+    return (orders_lf(ctx).with_columns(_f=first).filter(in_range(ctx, "order_date"))
+            .with_columns(pid(ctx, "d")))
 
 
-def _revenue(ctx: Context) -> Value:
-    rng = range_parts(ctx).df
-    total = revenue_of(rng)
-    lines = rng.height - rng["revenue"].null_count()
-    by = {d: dict(_sums(ctx, d)["revenue"]) for d in ("region", "team") if ctx.has("orders", d)}
-    return Value(total, _by_period(ctx), by,
+def revenue_by_period(ctx: Context) -> Step[pl.DataFrame]:
+    """Per `_pid`: Σ `revenue` and `lines` (lines with a revenue)."""
+    return frame("revenue:by_period", range_lf(ctx).group_by("_pid").agg(
+        revenue=pl.col("revenue").sum(), lines=pl.col("revenue").count()))
+
+
+def _order_starts(lf: pl.LazyFrame, per_period: bool) -> pl.LazyFrame:
+    """The lines whose order (or, `per_period`, period) differs from the line before's. Each
+    order (order and period) keeps its first line, so distinct counts over these are exact, on
+    far fewer rows than the range's lines (an order's lines are usually adjacent)."""
+    o, p = pl.col("okey"), pl.col("_pid")
+    new = (o != o.shift(1)) | (p != p.shift(1)) if per_period else o != o.shift(1)
+    return lf.select("okey", "_pid").filter(new.fill_null(True))
+
+
+def _all_paid(ctx: Context) -> bool:
+    """Every uploaded order line has a revenue (a null count: no pass over the rows)."""
+    df = ctx.uploaded.get("orders")
+    return df is not None and "revenue" in df.columns and df["revenue"].null_count() == 0
+
+
+def orders_by_period(ctx: Context, paid: bool = False) -> Step[pl.DataFrame]:
+    """Distinct orders `n` per `_pid` and, in the row whose `_pid` is null, over the whole
+    range (an order can have lines in two periods); `paid`: among the lines with a revenue."""
+    if paid and _all_paid(ctx):
+        return orders_by_period(ctx)
+    rng = range_lf(ctx)
+    if paid:
+        rng = rng.filter(pl.col("revenue").is_not_null())
+    n = pl.col("okey").n_unique().alias("n")
+    # two different filters: a plan used twice would be cached whole by Polars, and the range's
+    # lines it holds no longer shared with the other KPIs' frames
+    lf = pl.concat([_order_starts(rng, True).group_by("_pid").agg(n),
+                    _order_starts(rng, False).select(pl.lit(None, pl.UInt32).alias("_pid"), n)])
+    return frame("revenue:paid_orders_by_period" if paid else "revenue:orders_by_period", lf)
+
+
+def sums_by(lf: pl.LazyFrame, dim: str, **sums: pl.Expr) -> pl.LazyFrame:
+    """breakdown_lf for sums (same frame): summed per spelling first, so only the few
+    spellings are lower-cased, then per lower-cased value, named after its most frequent
+    spelling (ties: first in code-point order)."""
+    k = pl.col(dim).str.to_lowercase()
+    return (lf.group_by(dim).agg(_len=pl.len(), **sums).with_columns(_k=k)
+            .sort(["_k", "_len", dim], descending=[False, True, False], nulls_last=True)
+            .group_by("_k", maintain_order=True)
+            .agg(pl.col(dim).first().alias("_name"), *(pl.col(c).sum() for c in sums)))
+
+
+def dimension_sums(ctx: Context, dim: str) -> Step[dict[str, Any]]:
+    """{display name: Σ revenue} over the range (as measures.breakdown: case-insensitive)."""
+    lf = sums_by(range_lf(ctx), dim, revenue=pl.col("revenue").sum())
+    return frame(f"revenue:by_{dim}", lf).then(lambda got: breakdown_dict(got, "revenue"))
+
+
+def returning_by_period(ctx: Context) -> Step[pl.DataFrame]:
+    """Per `_pid`: Σ `revenue`, `repeat` (lines of returning customers: first purchase before
+    the line's day) and `expansion` (customers who first bought before the period)."""
+    starts = pl.Series([p.clip_start for p in ctx.periods], dtype=pl.Date)
+    rev, f = pl.col("revenue"), pl.col("_f")
+    lf = (range_firsts_lf(ctx).with_columns(_start=pl.lit(starts).gather(pl.col("_pid")))
+          .group_by("_pid").agg(revenue=rev.sum(), repeat=rev.filter(f < pl.col("d")).sum(),
+                                expansion=rev.filter(f < pl.col("_start")).sum()))
+    return frame("revenue:returning_by_period", lf)
+
+
+def _total(per: pl.DataFrame, col: str) -> float:
+    return float(per[col].sum() or 0.0)
+
+
+def _revenue(ctx: Context) -> Step[Value]:
+    dims = [d for d in ("region", "team") if ctx.has("orders", d)]
+    return join(per=revenue_by_period(ctx), **{d: dimension_sums(ctx, d) for d in dims}).then(
+        lambda got: _revenue_value(ctx, got.pop("per"), got))
+
+
+def _revenue_value(ctx: Context, per: pl.DataFrame, by: dict[str, dict]) -> Value:
+    total, lines = _total(per, "revenue"), int(per["lines"].sum())
+    return Value(total, by_pid(ctx, per, "revenue", 0.0), by,
                  explanation=f"Σ revenue of {num(lines)} order lines = {money(total, ctx.currency)}")
 
 
-def _orders_count(ctx: Context) -> Value:
-    n, per = order_counts(ctx)
-    by_period = {p.label: v for p, v in zip(ctx.periods, per, strict=True)}
-    return Value(float(n), by_period, explanation=f"{num(n)} distinct orders in {ctx.range_label}")
+def _split_total(per: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """orders_by_period's periods, and its whole-range count."""
+    return per.filter(pl.col("_pid").is_not_null()), per.filter(pl.col("_pid").is_null())["n"][0]
 
 
-def _sum(revenue: pl.Series) -> float:
-    return float(revenue.sum() or 0.0) if revenue.len() else 0.0
+def _orders_count(ctx: Context) -> Step[Value]:
+    return orders_by_period(ctx).then(lambda got: _orders_value(ctx, *_split_total(got)))
 
 
-def _with_revenue(df: pl.DataFrame) -> float:
-    """Σ revenue of the lines having one."""
-    return _sum(df["revenue"].drop_nulls())
+def _orders_value(ctx: Context, per: pl.DataFrame, n: int) -> Value:
+    return Value(float(n), by_pid(ctx, per, "n", 0),
+                 explanation=f"{num(n)} distinct orders in {ctx.range_label}")
 
 
-def _apv(ctx: Context) -> Value:
-    parts = range_parts(ctx)
-    n, per = order_counts(ctx, "revenue")
-    total = _with_revenue(parts.df)
+def _apv(ctx: Context) -> Step[Value]:
+    return join(rev=revenue_by_period(ctx), orders=orders_by_period(ctx, paid=True)).then(
+        lambda got: _apv_value(ctx, got["rev"], *_split_total(got["orders"])))
+
+
+def _apv_value(ctx: Context, rev: pl.DataFrame, orders: pl.DataFrame, n: int) -> Value:
+    total = _total(rev, "revenue")
     value = div(total, n)
-    by_period = {p.label: div(_with_revenue(parts.part(i)), per[i])
-                 for i, p in enumerate(ctx.periods)}
+    sums, paid = by_pid(ctx, rev, "revenue", 0.0), by_pid(ctx, orders, "n", 0)
+    by_period = {p.label: div(sums[p.label], paid[p.label]) for p in ctx.periods}
     return Value(value, by_period, explanation=f"{money(total, ctx.currency)} / {num(n)} orders "
                  f"= {money(value, ctx.currency)}")
-
-
-def _between(ctx: Context, start: dt.date, end: dt.date) -> float:
-    """Σ revenue of the lines dated in [start, end] (a slice of the day-ordered lines)."""
-    r = order_rows(ctx)
-    a, b = r.cut(start), r.cut(end + DAY)
-    return _sum(r.dated["revenue"].slice(a, max(0, b - a)))
-
-
-def _month_revenue(m: dt.date, ctx: Context) -> float:
-    """A month's revenue: clipped to the range when it intersects it, else whole."""
-    start, end = month_start(m), month_end(m)
-    if end >= ctx.start and start <= ctx.end:
-        start, end = max(start, ctx.start), min(end, ctx.end)
-    return _between(ctx, start, end)
 
 
 def _growth(cur: float, prev: float) -> float | None:
     return pct_of(cur - prev, prev)
 
 
-def _mom(ctx: Context) -> Value:
+def _mom(ctx: Context) -> Step[Value]:
+    """Months intersecting the range are clipped to it; the month before it counts whole."""
+    first = month_start(ctx.start)
+    before = between("order_date", add_months(first, -1), first - DAY)
+    lf = (orders_lf(ctx).filter(before | in_range(ctx, "order_date"))
+          .group_by(_m=pl.col("d").dt.truncate("1mo")).agg(revenue=pl.col("revenue").sum()))
+    return frame("revenue:by_month", lf).then(lambda got: _mom_value(ctx, got))
+
+
+def _mom_value(ctx: Context, months: pl.DataFrame) -> Value:
+    sums = dict(zip(months["_m"], months["revenue"], strict=True))
     by_period: dict[str, float | None] = {}
     m = month_start(ctx.start)
     last = None
-    prev = _month_revenue(add_months(m, -1), ctx)
+    prev = sums.get(add_months(m, -1)) or 0.0
     while m <= ctx.end:
-        cur = _month_revenue(m, ctx)
+        cur = sums.get(m) or 0.0
         by_period[m.strftime("%Y-%m")] = _growth(cur, prev)
         last = (m, cur, prev)
         m, prev = add_months(m, 1), cur
@@ -327,64 +387,96 @@ def _year_earlier(ctx: Context, start: dt.date) -> tuple[dt.date, dt.date] | Non
     return s, e
 
 
-def _yoy(ctx: Context) -> Value:
+def _yoy(ctx: Context) -> Step[Value]:
+    earlier = {i: _year_earlier(ctx, p.clip_start) for i, p in enumerate(ctx.periods)}
+    spans = [(i, *se) for i, se in earlier.items() if se is not None]
+    return join(cur=revenue_by_period(ctx), prev=_earlier_sums(ctx, spans)).then(
+        lambda got: _yoy_value(ctx, earlier, got["cur"], got["prev"]))
+
+
+def _earlier_sums(ctx: Context, spans: list[tuple[int, dt.date, dt.date]]
+                  ) -> Step[pl.DataFrame]:
+    """Σ revenue of each whole period a year earlier, as `_pid` (of the period it is compared
+    with) and `revenue`. The spans are whole grain periods in ascending order, so disjoint: a
+    line belongs to the last one starting on or before its day, if that one has not ended."""
+    if not spans:
+        return done(pl.DataFrame({"_pid": [], "revenue": []},
+                                 schema={"_pid": pl.UInt32, "revenue": pl.Float64}))
+    starts = pl.Series([s for _, s, _ in spans], dtype=pl.Date)
+    ends = pl.Series([e for _, _, e in spans], dtype=pl.Date)
+    ids = pl.Series([i for i, _, _ in spans], dtype=pl.UInt32)
+    at = pl.lit(starts).search_sorted(pl.col("d"), side="right").cast(pl.Int64) - 1
+    lf = (orders_lf(ctx).filter(between("order_date", spans[0][1], spans[-1][2]))
+          .with_columns(_at=at.cast(pl.UInt32))
+          .filter(pl.col("d") <= pl.lit(ends).gather(pl.col("_at")))
+          .group_by(_pid=pl.lit(ids).gather(pl.col("_at"))).agg(revenue=pl.col("revenue").sum()))
+    return frame("revenue:year_earlier", lf)
+
+
+def _yoy_value(ctx: Context, earlier: dict[int, tuple[dt.date, dt.date] | None],
+               cur: pl.DataFrame, prev: pl.DataFrame) -> Value:
+    now, before = by_pid(ctx, cur, "revenue", 0.0), by_pid(ctx, prev, "revenue", 0.0)
     by_period: dict[str, float | None] = {}
     detail = ""
-    for p in ctx.periods:
-        cur = _between(ctx, p.clip_start, p.clip_end)
-        earlier = _year_earlier(ctx, p.clip_start)
-        prev = _between(ctx, *earlier) if earlier else 0.0
-        by_period[p.label] = _growth(cur, prev) if earlier else None
-        detail = f"({num(cur)} − {num(prev)}) / {num(prev)} × 100"
+    for i, p in enumerate(ctx.periods):
+        c, b = now[p.label], before[p.label]
+        by_period[p.label] = _growth(c, b) if earlier[i] else None
+        detail = f"({num(c)} − {num(b)}) / {num(b)} × 100"
     value = by_period[ctx.periods[-1].label] if ctx.periods else None
     return Value(value, by_period, explanation=f"{detail} = {pct(value)} "
                  f"({ctx.periods[-1].label} vs a year earlier)")
 
 
-def _by_dimension(dim: str):
-    def compute(ctx: Context) -> Value:
-        total = revenue_of(range_parts(ctx).df)
-        by = dict(_sums(ctx, dim)["revenue"])
-        share = {k: pct_of(v, total) for k, v in by.items()}
-        top = max(by.items(), key=lambda kv: kv[1] or 0, default=(None, 0))
-        return Value(total, _by_period(ctx), {dim: by}, {"share_pct": share},
-                     explanation=f"{money(total, ctx.currency)} over {len(by)} {dim} values; "
-                     f"largest: {top[0]} {money(top[1], ctx.currency)} "
-                     f"({pct(pct_of(top[1], total))})")
+def _by_dimension(dim: str) -> Callable[[Context], Step[Value]]:
+    def compute(ctx: Context) -> Step[Value]:
+        return join(per=revenue_by_period(ctx), by=dimension_sums(ctx, dim)).then(
+            lambda got: _dimension_value(ctx, dim, got["per"], got["by"]))
     return compute
 
 
-def _repeat_of(df: pl.DataFrame) -> tuple[float, float]:
-    return _sum(where(df, "revenue", pl.col("_f") < pl.col("d"))), revenue_of(df)
+def _dimension_value(ctx: Context, dim: str, per: pl.DataFrame, by: dict[str, Any]) -> Value:
+    total = _total(per, "revenue")
+    share = {k: pct_of(v, total) for k, v in by.items()}
+    top = max(by.items(), key=lambda kv: kv[1] or 0, default=(None, 0))
+    return Value(total, by_pid(ctx, per, "revenue", 0.0), {dim: by}, {"share_pct": share},
+                 explanation=f"{money(total, ctx.currency)} over {len(by)} {dim} values; "
+                 f"largest: {top[0]} {money(top[1], ctx.currency)} "
+                 f"({pct(pct_of(top[1], total))})")
 
 
-def _repeat_sales(ctx: Context) -> Value:
-    parts = range_parts(ctx)
-    rep, tot = _repeat_of(parts.df)
-    by_period = {p.label: pct_of(*_repeat_of(parts.part(i))) for i, p in enumerate(ctx.periods)}
+def _repeat_sales(ctx: Context) -> Step[Value]:
+    by = (sums_by(range_firsts_lf(ctx), "channel", repeat=REPEAT.sum(),
+                  revenue=pl.col("revenue").sum())
+          .with_columns(rate=pl.col("repeat") / pl.col("revenue") * 100))
+    return join(per=returning_by_period(ctx), by=frame("revenue:repeat_by_channel", by)).then(
+        lambda got: _repeat_value(ctx, got["per"], got["by"]))
+
+
+def _repeat_value(ctx: Context, per: pl.DataFrame, by_channel: pl.DataFrame) -> Value:
+    rep, tot = _total(per, "repeat"), _total(per, "revenue")
+    reps, tots = by_pid(ctx, per, "repeat", 0.0), by_pid(ctx, per, "revenue", 0.0)
+    by_period = {p.label: pct_of(reps[p.label], tots[p.label]) for p in ctx.periods}
     by = {k: (None if v is None or v != v else v)
-          for k, v in _sums(ctx, "channel")["repeat"].items()}
+          for k, v in breakdown_dict(by_channel, "rate").items()}
     value = pct_of(rep, tot)
     return Value(value, by_period, {"channel": by},
                  explanation=f"{money(rep, ctx.currency)} from returning customers / "
                  f"{money(tot, ctx.currency)} × 100 = {pct(value)}")
 
 
-def _expansion_of(rows: pl.DataFrame, start: dt.date) -> tuple[float, int, float]:
-    """Revenue and customers of the lines of customers who first bought before `start`."""
-    old = pl.col("_f") < start
-    return (_sum(where(rows, "revenue", old)), where(rows, "_c", old).n_unique(),
-            revenue_of(rows))
+def _expansion(ctx: Context) -> Step[Value]:
+    old = pl.col("_f") < ctx.start
+    whole = range_firsts_lf(ctx).select(
+        value=pl.col("revenue").filter(old).sum(), customers=pl.col("ckey").filter(old).n_unique())
+    return join(per=returning_by_period(ctx), whole=frame("revenue:expansion", whole)).then(
+        lambda got: _expansion_value(ctx, got["per"], got["whole"].row(0, named=True)))
 
 
-def _expansion(ctx: Context) -> Value:
-    parts = range_parts(ctx)
-    value, customers, total = _expansion_of(parts.df, ctx.start)
-    by_period = {p.label: _expansion_of(parts.part(i), p.clip_start)[0]
-                 for i, p in enumerate(ctx.periods)}
-    share = pct_of(value, total)
-    return Value(value, by_period, extra={"existing_customers": customers,
-                                          "share_of_revenue_pct": share},
+def _expansion_value(ctx: Context, per: pl.DataFrame, whole: dict[str, Any]) -> Value:
+    value, customers = float(whole["value"] or 0.0), whole["customers"]
+    share = pct_of(value, _total(per, "revenue"))
+    return Value(value, by_pid(ctx, per, "expansion", 0.0),
+                 extra={"existing_customers": customers, "share_of_revenue_pct": share},
                  explanation=f"revenue of {num(customers)} customers who first bought before "
                  f"{ctx.start.isoformat()} = {money(value, ctx.currency)} ({pct(share)} of "
                  f"revenue)")
