@@ -2,11 +2,16 @@
 repeat sales, expansion. (won_revenue: pipeline.py; mrr/arr/arpa: customers.py;
 monthly_sales_progress: team.py.)
 
-Speed: the order lines are numbered once per context, here, for groups A and H (`order_rows`:
-the customer as an integer and its first purchase day; `range_parts`: the period of each line of
-the range), so a by_period is one group_by or a slice per period, a breakdown one group_by per
-dimension, and the customer KPIs (customers.py) count with integer keys, never a string join per
-period.
+Lazy plan: the range's order lines get `_pid`, the index of their period (`range_lf`; with `_f`,
+the customer's first purchase day, in `range_firsts_lf`), and every KPI is a few small
+aggregates over them, keyed so that KPIs share them: Σ revenue per period
+("revenue:by_period"), per dimension value ("revenue:by_<dim>", summed per spelling before the
+case-insensitive grouping), distinct orders per period and over the range (counted over the
+lines that start a run of one order, far fewer than the lines), repeat and expansion revenue
+per period. Growth sums the revenue per month (MoM) and per period a year earlier (YoY).
+
+The eager helpers below (`order_rows`, `range_parts`, ...) are no longer used by group A; they
+stay for customers.py and whatif_base.py until those plan lazily too.
 """
 
 from __future__ import annotations
@@ -39,11 +44,11 @@ REPEAT = pl.when(pl.col("_f") < pl.col("d")).then(pl.col("revenue")).otherwise(0
 DAY = dt.timedelta(days=1)
 
 
+# -- eager: order lines numbered once (still used by customers.py and whatif_base.py) ------------
 def cache_of(ctx: Context) -> dict[Any, Any]:
     return ctx.__dict__.setdefault("_measure_cache", {})
 
 
-# -- order lines numbered once (shared with customers.py) --------------------------------------
 @dataclass(frozen=True)
 class Rows:
     """Valid order lines with `_c` (the customer's row in `firsts`, null without a customer) and
@@ -60,6 +65,7 @@ class Rows:
         return int(np.searchsorted(self.days, np.datetime64(day, "D"), side="left"))
 
 
+# still used by customers.py
 def order_rows(ctx: Context) -> Rows:
     cache = cache_of(ctx)
     if "revenue:rows" not in cache:
@@ -76,6 +82,7 @@ def order_rows(ctx: Context) -> Rows:
     return cache["revenue:rows"]
 
 
+# still used by customers.py
 def as_days(s: pl.Series) -> np.ndarray:
     return s.cast(pl.Int32).to_numpy().astype("datetime64[D]")
 
@@ -100,6 +107,7 @@ def split(r: Rows, bounds: list[dt.date]) -> Parts:
     return Parts(df, [i - idx[0] for i in idx])
 
 
+# still used by customers.py
 def range_parts(ctx: Context) -> Parts:
     """The lines of the range, `_p` = the index of their period in ctx.periods."""
     cache = cache_of(ctx)
@@ -136,6 +144,7 @@ def _contiguous(ctx: Context) -> bool:
     return cache["revenue:contiguous"]
 
 
+# still used by customers.py
 def order_counts(ctx: Context, need: str | None = None) -> tuple[int, list[int]]:
     """Distinct orders in the range and in each period, among the lines with a `need` value."""
     key = f"revenue:orders:{need}"
@@ -166,11 +175,13 @@ def with_customer(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
     return df.filter(pl.col("_c").is_not_null()) if df["_c"].null_count() else df
 
 
+# still used by customers.py
 def where(df: pl.DataFrame, col: str, cond: pl.Expr) -> pl.Series:
     """Column `col` of the lines meeting `cond`, without copying the other columns."""
     return df.select(pl.col(col).filter(cond)).to_series()
 
 
+# still used by customers.py, whatif_base.py
 def customer_counts(ctx: Context) -> tuple[int, list[int]]:
     """Distinct customers with a line in the range and in each period."""
     parts = range_parts(ctx)
@@ -178,6 +189,7 @@ def customer_counts(ctx: Context) -> tuple[int, list[int]]:
             [with_customer(parts.part(i))["_c"].n_unique() for i in range(len(ctx.periods))])
 
 
+# still used by customers.py
 def active_customers(ctx: Context) -> pl.DataFrame:
     """Distinct (customer `c`, whole period `q`) with a valid order: q = i + 1 is ctx.periods[i]
     and q = i the whole period before it; `kept`: also active in q + 1; `new`: first purchase
@@ -198,6 +210,7 @@ def active_customers(ctx: Context) -> pl.DataFrame:
     return cache["revenue:active"]
 
 
+# still used by customers.py
 def lifespan(ctx: Context) -> tuple[float | None, int]:
     """Mean (last − first order day) / 365.25 over customers with ≥ 2 order days up to the
     range end (all data before it), and how many such customers."""
@@ -242,13 +255,25 @@ def _order_starts(lf: pl.LazyFrame, per_period: bool) -> pl.LazyFrame:
     far fewer rows than the range's lines (an order's lines are usually adjacent)."""
     o, p = pl.col("okey"), pl.col("_pid")
     new = (o != o.shift(1)) | (p != p.shift(1)) if per_period else o != o.shift(1)
-    return lf.select("okey", "_pid").filter(new.fill_null(True))
+    return lf.filter(new.fill_null(True))
 
 
 def _all_paid(ctx: Context) -> bool:
     """Every uploaded order line has a revenue (a null count: no pass over the rows)."""
     df = ctx.uploaded.get("orders")
     return df is not None and "revenue" in df.columns and df["revenue"].null_count() == 0
+
+
+def _order_keys(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """`okey` and `_pid` of lf's lines (orders_lf lines). measures.orders_lf's `okey` is built
+    here for the lines without an order id only: building it for every line costs more than
+    counting the orders."""
+    has_id = pl.col("order_id").is_not_null()
+    return pl.concat([
+        lf.filter(has_id).select(pl.col("order_id").alias("okey"), "_pid"),
+        lf.filter(~has_id).select(  # as orders_lf
+            (pl.lit("#row") + pl.col("_row").cast(pl.String)).alias("okey"), "_pid"),
+    ])
 
 
 def orders_by_period(ctx: Context, paid: bool = False) -> Step[pl.DataFrame]:
@@ -259,11 +284,9 @@ def orders_by_period(ctx: Context, paid: bool = False) -> Step[pl.DataFrame]:
     rng = range_lf(ctx)
     if paid:
         rng = rng.filter(pl.col("revenue").is_not_null())
-    n = pl.col("okey").n_unique().alias("n")
-    # two different filters: a plan used twice would be cached whole by Polars, and the range's
-    # lines it holds no longer shared with the other KPIs' frames
-    lf = pl.concat([_order_starts(rng, True).group_by("_pid").agg(n),
-                    _order_starts(rng, False).select(pl.lit(None, pl.UInt32).alias("_pid"), n)])
+    keys, n = _order_keys(rng), pl.col("okey").n_unique().alias("n")
+    lf = pl.concat([_order_starts(keys, True).group_by("_pid").agg(n),
+                    _order_starts(keys, False).select(pl.lit(None, pl.UInt32).alias("_pid"), n)])
     return frame("revenue:paid_orders_by_period" if paid else "revenue:orders_by_period", lf)
 
 
