@@ -17,20 +17,19 @@ period (or per rep), computed inside the plan.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import polars as pl
 
-from kpi_engine.context import Context, between
+from kpi_engine.context import Context
 from kpi_engine.fmt import div, pct_of
 from kpi_engine.measures import (
     breakdown_dict,
     breakdown_lf,
-    firsts_lf,
     in_range,
     names_lf,
-    orders_lf,
     pid,
 )
 from kpi_engine.plan import Step, done, frame, join
@@ -54,6 +53,16 @@ def head(ctx: Context) -> int | None:
     return whole[-1] if whole else None
 
 
+def _shared(ctx: Context, key: str, make: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
+    """One cached LazyFrame per context for a sub-plan several frames start from: the same
+    cache node in every plan, so `collect_all` runs it once (the optimiser's own sharing misses
+    it once it has pushed each plan's filters down into it)."""
+    memo = ctx.__dict__.setdefault("_measure_cache", {})
+    if key not in memo:
+        memo[key] = make().cache()
+    return memo[key]
+
+
 def _days(days: list[dt.date]) -> pl.Expr:
     return pl.lit(pl.Series(days, dtype=pl.Date))
 
@@ -68,19 +77,56 @@ def _per_pid(frame: pl.DataFrame, col: str, n: int, empty: object = 0) -> list:
 
 
 # -- lines and rows ---------------------------------------------------------------------------
+def _ckey(col: str = "customer_id") -> pl.Expr:
+    """The customer, e-mails compared case-insensitively (as measures.orders_lf)."""
+    c = pl.col(col)
+    return pl.when(c.str.contains("@")).then(c.str.to_lowercase()).otherwise(c)
+
+
 def range_lines(ctx: Context) -> pl.LazyFrame:
     """The valid order lines of the range, `_pid` = their period's index."""
-    return orders_lf(ctx).filter(in_range(ctx, "order_date")).with_columns(pid(ctx, "d"))
+    lf = ctx.lf("orders")
+    assert lf is not None
+    return _shared(ctx, "customers:range_lines", lambda: (
+        lf.filter(in_range(ctx, "order_date")).with_columns(pid(ctx, "order_date"))))
+
+
+def order_count(rows: pl.Expr | None = None) -> pl.Expr:
+    """Distinct orders (measures.orders_lf's `okey`: the order id, else the line), among the
+    lines meeting `rows`, without building the keys."""
+    ids = pl.col("order_id") if rows is None else pl.col("order_id").filter(rows)
+    return ids.drop_nulls().n_unique() + ids.null_count()
+
+
+def customer_days(ctx: Context) -> pl.LazyFrame:
+    """(ckey, d): the days each customer has a valid order line on. Grouped on the raw id
+    first, so the e-mail keys are made once per (id, day), not once per line; a customer whose
+    e-mail comes in several cases may repeat a day."""
+    lf = ctx.lf("orders")
+    assert lf is not None
+    c, day = pl.col("customer_id"), pl.col("order_date")
+    return _shared(ctx, "customers:days", lambda: (
+        lf.filter(c.is_not_null() & day.is_not_null())
+        .select("customer_id", d=day.dt.date()).unique()
+        .select(ckey=_ckey(), d="d")))
+
+
+def range_customers(ctx: Context) -> pl.LazyFrame:
+    """Distinct (ckey, `_pid`) of the customers buying in each period of the range, with their
+    `first` purchase day."""
+    d = pl.col("d")
+    return _shared(ctx, "customers:range_customers", lambda: (
+        customer_days(ctx).filter((d >= ctx.start) & (d <= ctx.end))
+        .select("ckey", pid(ctx, "d")).unique()
+        .join(firsts_of(ctx, "orders"), on="ckey", how="left")))
 
 
 def subs_lf(ctx: Context) -> pl.LazyFrame:
     """Subscription rows with `s` / `e` (first / last subscribed day) and `ckey`."""
     lf = ctx.lf("subscriptions")
     assert lf is not None
-    c = pl.col("customer_id")
-    return lf.with_columns(
-        s=pl.col("start_date").dt.date(), e=pl.col("end_date").dt.date(),
-        ckey=pl.when(c.str.contains("@")).then(c.str.to_lowercase()).otherwise(c))
+    return lf.with_columns(s=pl.col("start_date").dt.date(), e=pl.col("end_date").dt.date(),
+                           ckey=_ckey())
 
 
 def subscribed_lf(ctx: Context, days: list[dt.date]) -> pl.LazyFrame:
@@ -97,7 +143,8 @@ def subscribed_lf(ctx: Context, days: list[dt.date]) -> pl.LazyFrame:
 def firsts_of(ctx: Context, b: Basis) -> pl.LazyFrame:
     """ckey -> `first`: first valid purchase ever, or earliest subscription start."""
     if b == "orders":
-        return firsts_lf(ctx)
+        return _shared(ctx, "customers:firsts", lambda: (
+            customer_days(ctx).group_by("ckey").agg(first=pl.col("d").min())))
     return (subs_lf(ctx).filter(pl.col("ckey").is_not_null())
             .group_by("ckey").agg(first=pl.col("s").min()))
 
@@ -162,9 +209,7 @@ def _pairs(ctx: Context, b: Basis, bounds: list[dt.date]) -> pl.LazyFrame:
     """Distinct (ckey, `_k`) of the customers active in k."""
     if b == "orders":
         k = _days(bounds).search_sorted(pl.col("d"), side="right").cast(pl.Int64) - 1
-        rows = (orders_lf(ctx)
-                .filter(pl.col("ckey").is_not_null()
-                        & between("order_date", bounds[0], bounds[-1] - DAY))
+        rows = (customer_days(ctx).filter((pl.col("d") >= bounds[0]) & (pl.col("d") < bounds[-1]))
                 .select("ckey", _k=k))
     else:
         rows = subscribed_lf(ctx, bounds).filter(pl.col("ckey").is_not_null()).select("ckey", "_k")
@@ -180,8 +225,11 @@ def _with_kept(pairs: pl.LazyFrame) -> pl.LazyFrame:
 def active_lf(ctx: Context, b: Basis) -> pl.LazyFrame:
     """(ckey, `_k`) active, with `_kept`, `first` and `_new` (first purchase in k)."""
     bounds, starts = _flow_days(ctx, b)
-    act = _with_kept(_pairs(ctx, b, bounds)).join(firsts_of(ctx, b), on="ckey", how="left")
-    return act.with_columns(_new=pl.col("first") >= _days(starts).gather(pl.col("_k")))
+
+    def make() -> pl.LazyFrame:
+        act = _with_kept(_pairs(ctx, b, bounds)).join(firsts_of(ctx, b), on="ckey", how="left")
+        return act.with_columns(_new=pl.col("first") >= _days(starts).gather(pl.col("_k")))
+    return _shared(ctx, f"customers:active:{b}", make)
 
 
 def flow_step(ctx: Context, b: Basis) -> Step[list[Counts]]:
@@ -231,14 +279,22 @@ def monthly_churn_step(ctx: Context) -> Step[Churn]:
 
 
 # -- churn by rep -------------------------------------------------------------------------------
-def _rep_map(rows: pl.LazyFrame, names: pl.LazyFrame) -> pl.LazyFrame:
+def _rep_map(reps: pl.LazyFrame, names: pl.LazyFrame) -> pl.LazyFrame:
     """ckey -> `rep` on most of the customer's rows (ties: first in code-point order), as its
-    most frequent spelling."""
+    most frequent spelling; `reps`: rows per (ckey, rep) in `len`."""
     k = pl.col("_k")
-    return (rows.filter(pl.col("rep").is_not_null())
-            .group_by("ckey", _k=pl.col("rep").str.to_lowercase()).len()
+    return (reps.group_by("ckey", _k=pl.col("rep").str.to_lowercase()).agg(pl.col("len").sum())
             .group_by("ckey").agg(k.sort_by(["len", "_k"], descending=[True, False]).first())
             .join(names, on="_k", how="left").select("ckey", rep="_name"))
+
+
+def _names(reps: pl.LazyFrame) -> pl.LazyFrame:
+    """measures.names_lf of the lines counted in `reps` (rows per rep in `len`)."""
+    return (reps.group_by(_name=pl.col("rep")).agg(pl.col("len").sum())
+            .with_columns(_k=pl.col("_name").str.to_lowercase())
+            .sort(["_k", "len", "_name"], descending=[False, True, False])
+            .unique("_k", keep="first", maintain_order=True)
+            .select("_k", "_name"))
 
 
 def churn_by_rep_step(ctx: Context, b: Basis, h: int | None,
@@ -252,18 +308,25 @@ def churn_by_rep_step(ctx: Context, b: Basis, h: int | None,
     p = ctx.periods[h]
     at_start = (active_lf(ctx, b).filter(pl.col("_k") == h)
                 .select("ckey", "first", lost=pl.col("_kept").is_null()))
-    if b == "orders":
-        rows = orders_lf(ctx).filter(pl.col("ckey").is_not_null())
-        last = rows.filter(pl.col("d") < p.start).group_by("ckey").agg(last=pl.col("d").max())
-        names = names_lf(orders_lf(ctx), "rep")
-    else:
-        rows = subs_lf(ctx).filter(pl.col("ckey").is_not_null())
-        last = rows.filter(pl.col("e") <= p.end).group_by("ckey").agg(last=pl.col("e").max())
-        names = names_lf(subs_lf(ctx), "rep")
     keys = at_start.select("ckey")
-    rep = _rep_map(rows.join(keys, on="ckey", how="semi"), names)
-    accounts = (at_start.join(rep, on="ckey", how="left")
-                .join(last.join(keys, on="ckey", how="semi"), on="ckey", how="left")
+    lost_keys = at_start.filter(pl.col("lost")).select("ckey")
+    if b == "orders":
+        lf = ctx.lf("orders")
+        assert lf is not None
+        lines = _shared(ctx, "customers:rep_lines", lambda: (
+            lf.filter(pl.col("rep").is_not_null()).group_by("customer_id", "rep").len()))
+        reps = lines.filter(pl.col("customer_id").is_not_null()).with_columns(ckey=_ckey())
+        last = customer_days(ctx).filter(pl.col("d") < p.start).rename({"d": "last"})
+        names = _names(lines)
+    else:
+        rows = subs_lf(ctx).filter(pl.col("ckey").is_not_null() & pl.col("rep").is_not_null())
+        reps = rows.group_by("ckey", "rep").len()
+        last = subs_lf(ctx).filter(pl.col("e") <= p.end).select("ckey", last="e")
+        names = names_lf(subs_lf(ctx), "rep")
+    last = (last.join(lost_keys, on="ckey", how="semi")
+            .group_by("ckey").agg(pl.col("last").max()))
+    rep = _rep_map(reps.join(keys, on="ckey", how="semi"), names)
+    accounts = (at_start.join(rep, on="ckey", how="left").join(last, on="ckey", how="left")
                 .with_columns(days=(pl.col("last") - pl.col("first")).dt.total_days()))
     lost = pl.col("lost")
     lf = breakdown_lf(accounts, "rep", churn=lost.sum() / pl.len() * 100,
@@ -310,12 +373,14 @@ def _total_and_per_pid(ctx: Context, lf: pl.LazyFrame, **aggs: pl.Expr) -> pl.La
 
 
 def frequency_step(ctx: Context) -> Step[Frequency]:
-    lines = range_lines(ctx).filter(pl.col("ckey").is_not_null())
-    lf = _total_and_per_pid(ctx, lines, orders=pl.col("okey").n_unique(),
-                            customers=pl.col("ckey").n_unique())
+    lines = range_lines(ctx).filter(pl.col("customer_id").is_not_null())
+    orders = _total_and_per_pid(ctx, lines, n=order_count())
+    customers = _total_and_per_pid(ctx, range_customers(ctx), n=pl.col("ckey").n_unique())
     n = len(ctx.periods) + 1
-    return frame("customers:frequency", lf).then(
-        lambda got: Frequency(_per_pid(got, "orders", n), _per_pid(got, "customers", n)))
+    return join(orders=frame("customers:frequency_orders", orders),
+                customers=frame("customers:frequency_customers", customers)).then(
+        lambda got: Frequency(_per_pid(got["orders"], "n", n),
+                              _per_pid(got["customers"], "n", n)))
 
 
 @dataclass(frozen=True)
@@ -328,8 +393,7 @@ class Sums:
 
 def sums_step(ctx: Context) -> Step[Sums]:
     rev = pl.col("revenue")
-    lf = range_lines(ctx).select(revenue=rev.sum(),
-                                 orders=pl.col("okey").filter(rev.is_not_null()).n_unique())
+    lf = range_lines(ctx).select(revenue=rev.sum(), orders=order_count(rev.is_not_null()))
     return frame("customers:sums", lf).then(
         lambda got: Sums(float(got["revenue"][0] or 0.0), int(got["orders"][0] or 0)))
 
@@ -351,7 +415,7 @@ def lifespan_step(ctx: Context) -> Step[tuple[float | None, int]]:
     """Mean (last − first order day) / 365.25 over customers with ≥ 2 order days up to the
     range end (all data before it), and how many such customers."""
     d = pl.col("d")
-    lf = (orders_lf(ctx).filter(pl.col("ckey").is_not_null() & (d <= ctx.end))
+    lf = (customer_days(ctx).filter(d <= ctx.end)
           .group_by("ckey").agg(days=(d.max() - d.min()).dt.total_days())
           .filter(pl.col("days") > 0)  # two or more distinct days
           .select(mean=pl.col("days").mean(), n=pl.len()))
@@ -366,8 +430,7 @@ def existing_step(ctx: Context) -> Step[tuple[Firsts, list[int]]]:
     """(first purchases, customers of each period (then of the range) who first bought before
     its clipped start and bought in it)."""
     starts = [p.clip_start for p in ctx.periods]
-    pairs = (range_lines(ctx).filter(pl.col("ckey").is_not_null()).select("ckey", "_pid")
-             .unique().join(firsts_lf(ctx), on="ckey", how="left"))
+    pairs = range_customers(ctx)
     old = pl.col("first") < _days(starts).gather(pl.col("_pid"))
     per = pairs.filter(old).group_by("_pid").agg(n=pl.len())
     total = (pairs.filter(pl.col("first") < ctx.start)
