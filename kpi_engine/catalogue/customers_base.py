@@ -141,10 +141,13 @@ def subscribed_lf(ctx: Context, days: list[dt.date]) -> pl.LazyFrame:
 
 
 def firsts_of(ctx: Context, b: Basis) -> pl.LazyFrame:
-    """ckey -> `first`: first valid purchase ever, or earliest subscription start."""
+    """ckey -> `first`: first valid purchase ever, or earliest subscription start (orders:
+    `_last`, the last purchase up to the range end, too)."""
+    d = pl.col("d")
     if b == "orders":
         return _shared(ctx, "customers:firsts", lambda: (
-            customer_days(ctx).group_by("ckey").agg(first=pl.col("d").min())))
+            customer_days(ctx).group_by("ckey").agg(first=d.min(),
+                                                    _last=d.filter(d <= ctx.end).max())))
     return (subs_lf(ctx).filter(pl.col("ckey").is_not_null())
             .group_by("ckey").agg(first=pl.col("s").min()))
 
@@ -206,19 +209,20 @@ def _flow_days(ctx: Context, b: Basis) -> tuple[list[dt.date], list[dt.date]]:
 
 
 def _pairs(ctx: Context, b: Basis, bounds: list[dt.date]) -> pl.LazyFrame:
-    """Distinct (ckey, `_k`) of the customers active in k."""
+    """Distinct (ckey, `_k`) of the customers active in k (orders: with `last`, their last
+    purchase day in k)."""
     if b == "orders":
-        k = _days(bounds).search_sorted(pl.col("d"), side="right").cast(pl.Int64) - 1
-        rows = (customer_days(ctx).filter((pl.col("d") >= bounds[0]) & (pl.col("d") < bounds[-1]))
-                .select("ckey", _k=k))
-    else:
-        rows = subscribed_lf(ctx, bounds).filter(pl.col("ckey").is_not_null()).select("ckey", "_k")
-    return rows.unique()
+        d = pl.col("d")
+        k = _days(bounds).search_sorted(d, side="right").cast(pl.Int64) - 1
+        return (customer_days(ctx).filter((d >= bounds[0]) & (d < bounds[-1]))
+                .group_by("ckey", _k=k).agg(last=d.max()))
+    return (subscribed_lf(ctx, bounds).filter(pl.col("ckey").is_not_null())
+            .select("ckey", "_k").unique())
 
 
 def _with_kept(pairs: pl.LazyFrame) -> pl.LazyFrame:
     """`_kept`: the customer is also active in k + 1 (null when not)."""
-    nxt = pairs.select("ckey", _k=pl.col("_k") - 1, _kept=pl.lit(True))
+    nxt = pairs.select("ckey", _k=pl.col("_k") - 1, _kept=pl.lit(True))  # active in k + 1
     return pairs.join(nxt, on=["ckey", "_k"], how="left")
 
 
@@ -306,28 +310,27 @@ def churn_by_rep_step(ctx: Context, b: Basis, h: int | None,
     if h is None:
         return done(({}, {}))
     p = ctx.periods[h]
-    at_start = (active_lf(ctx, b).filter(pl.col("_k") == h)
-                .select("ckey", "first", lost=pl.col("_kept").is_null()))
+    at_start = active_lf(ctx, b).filter(pl.col("_k") == h).with_columns(
+        lost=pl.col("_kept").is_null())
     keys = at_start.select("ckey")
-    lost_keys = at_start.filter(pl.col("lost")).select("ckey")
-    if b == "orders":
+    if b == "orders":  # a lost customer's last purchase before the period is in k = h
         lf = ctx.lf("orders")
         assert lf is not None
         lines = _shared(ctx, "customers:rep_lines", lambda: (
             lf.filter(pl.col("rep").is_not_null()).group_by("customer_id", "rep").len()))
         reps = lines.filter(pl.col("customer_id").is_not_null()).with_columns(ckey=_ckey())
-        last = customer_days(ctx).filter(pl.col("d") < p.start).rename({"d": "last"})
         names = _names(lines)
     else:
         rows = subs_lf(ctx).filter(pl.col("ckey").is_not_null() & pl.col("rep").is_not_null())
         reps = rows.group_by("ckey", "rep").len()
-        last = subs_lf(ctx).filter(pl.col("e") <= p.end).select("ckey", last="e")
         names = names_lf(subs_lf(ctx), "rep")
-    last = (last.join(lost_keys, on="ckey", how="semi")
-            .group_by("ckey").agg(pl.col("last").max()))
+        last = (subs_lf(ctx).filter(pl.col("e") <= p.end)
+                .join(at_start.filter(pl.col("lost")).select("ckey"), on="ckey", how="semi")
+                .group_by("ckey").agg(last=pl.col("e").max()))
+        at_start = at_start.join(last, on="ckey", how="left")
     rep = _rep_map(reps.join(keys, on="ckey", how="semi"), names)
-    accounts = (at_start.join(rep, on="ckey", how="left").join(last, on="ckey", how="left")
-                .with_columns(days=(pl.col("last") - pl.col("first")).dt.total_days()))
+    accounts = at_start.join(rep, on="ckey", how="left").with_columns(
+        days=(pl.col("last") - pl.col("first")).dt.total_days())
     lost = pl.col("lost")
     lf = breakdown_lf(accounts, "rep", churn=lost.sum() / pl.len() * 100,
                       life=pl.col("days").filter(lost).mean())
@@ -414,9 +417,7 @@ def margin_step(ctx: Context) -> Step[float | None]:
 def lifespan_step(ctx: Context) -> Step[tuple[float | None, int]]:
     """Mean (last − first order day) / 365.25 over customers with ≥ 2 order days up to the
     range end (all data before it), and how many such customers."""
-    d = pl.col("d")
-    lf = (customer_days(ctx).filter(d <= ctx.end)
-          .group_by("ckey").agg(days=(d.max() - d.min()).dt.total_days())
+    lf = (firsts_of(ctx, "orders").select(days=(pl.col("_last") - pl.col("first")).dt.total_days())
           .filter(pl.col("days") > 0)  # two or more distinct days
           .select(mean=pl.col("days").mean(), n=pl.len()))
 
