@@ -122,11 +122,13 @@ def range_customers(ctx: Context) -> pl.LazyFrame:
 
 
 def subs_lf(ctx: Context) -> pl.LazyFrame:
-    """Subscription rows with `s` / `e` (first / last subscribed day) and `ckey`."""
+    """Subscription rows with `s` / `e` (first / last subscribed day) and `ckey`: the customer
+    as an integer (one per e-mail-insensitive id), so the rows exploded over days stay narrow."""
     lf = ctx.lf("subscriptions")
     assert lf is not None
-    return lf.with_columns(s=pl.col("start_date").dt.date(), e=pl.col("end_date").dt.date(),
-                           ckey=_ckey())
+    return _shared(ctx, "customers:subs", lambda: lf.with_columns(
+        s=pl.col("start_date").dt.date(), e=pl.col("end_date").dt.date(),
+        ckey=_ckey().rank("dense")))
 
 
 def subscribed_lf(ctx: Context, days: list[dt.date]) -> pl.LazyFrame:
