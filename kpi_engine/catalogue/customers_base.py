@@ -1,17 +1,25 @@
 """The lazy plans of group H (customers.py): each a `Step` whose frames hold only numbers per
 period (or per rep), computed inside the plan.
 
-- `firsts_step`: customers by the period of their first purchase (orders) or earliest
-  subscription start, with those before the range: new customers, existing customers.
-- `flow_step`: per whole period (and the whole period before the first), the customers active
-  in it (orders: a valid order in it; subscriptions: subscribed at its close), those of them not
-  active in the next one (lost) and those whose first purchase falls in it (new): retention and
-  churn. The distinct (customer, period) pairs are computed once (`active_lf`); `churn_by_rep`
-  adds each customer's rep and lifetime to the pairs of the headline period.
-- subscriptions active at a set of days (`subscribed_lf`: each row exploded over the indices of
-  the days it covers): MRR, accounts, monthly churn.
-- order lines of the range with `_pid`: purchase frequency, APV, margin, existing customers'
-  conversion; the marketing cost of every period (a cross join with the periods, pro rata).
+The order lines are first reduced to the days each customer bought on (`customer_days`,
+grouped on the raw customer id, the case-insensitive e-mail key made on that), and everything
+per customer starts from there:
+- `firsts_of` (first purchase, last one by the range end) -> `firsts_step`: customers by the
+  period of their first purchase, and those before the range: new and existing customers;
+  `lifespan_step`.
+- `active_lf`: the distinct (customer, whole period k) pairs, k = i + 1 being ctx.periods[i]
+  and k = 0 the whole period before it, with `_kept` (active in k + 1, a self-join on k - 1)
+  and `_new` -> `flow_step` (retention, churn) and `churn_by_rep_step` (the pairs of the
+  headline period, each customer's rep and lost accounts' lifetime).
+- `range_customers`: distinct (customer, period of the range) -> customers per period and
+  existing-customer conversion.
+Order counts come from the range's lines (`range_lines`, `_pid` = their period).
+Subscriptions (integer customer keys) are exploded over the indices of the days at whose close
+each row is active (`subscribed_lf`): MRR and accounts, flows, monthly churn. Marketing cost:
+a cross join of the rows with the periods, pro rata by days.
+
+Sub-plans that several frames start from are one cached LazyFrame per context (`_shared`):
+Polars' own sharing of common sub-plans misses them once each frame's filters are pushed down.
 """
 
 from __future__ import annotations
@@ -77,9 +85,9 @@ def _per_pid(frame: pl.DataFrame, col: str, n: int, empty: object = 0) -> list:
 
 
 # -- lines and rows ---------------------------------------------------------------------------
-def _ckey(col: str = "customer_id") -> pl.Expr:
+def _ckey() -> pl.Expr:
     """The customer, e-mails compared case-insensitively (as measures.orders_lf)."""
-    c = pl.col(col)
+    c = pl.col("customer_id")
     return pl.when(c.str.contains("@")).then(c.str.to_lowercase()).otherwise(c)
 
 
@@ -91,11 +99,15 @@ def range_lines(ctx: Context) -> pl.LazyFrame:
         lf.filter(in_range(ctx, "order_date")).with_columns(pid(ctx, "order_date"))))
 
 
-def order_count(rows: pl.Expr | None = None) -> pl.Expr:
-    """Distinct orders (measures.orders_lf's `okey`: the order id, else the line), among the
-    lines meeting `rows`, without building the keys."""
-    ids = pl.col("order_id") if rows is None else pl.col("order_id").filter(rows)
-    return ids.drop_nulls().n_unique() + ids.null_count()
+def orders_of(ctx: Context) -> pl.LazyFrame:
+    """The range's orders with an id: their first and last period (`p0`, `p1`) and whether a
+    line has a customer (`cust`) or a revenue (`rev`). (A line without an order id is an order
+    of its own, as measures.orders_lf's `okey`.)"""
+    return _shared(ctx, "customers:orders", lambda: (
+        range_lines(ctx).filter(pl.col("order_id").is_not_null()).group_by("order_id").agg(
+            p0=pl.col("_pid").min(), p1=pl.col("_pid").max(),
+            cust=pl.col("customer_id").is_not_null().any(),
+            rev=pl.col("revenue").is_not_null().any())))
 
 
 def customer_days(ctx: Context) -> pl.LazyFrame:
@@ -172,6 +184,8 @@ class Firsts:
 
 
 def firsts_step(ctx: Context, b: Basis) -> Step[Firsts]:
+    """First purchases counted by the period (clipped) they fall in: `_pid` -1 before the
+    range."""
     bounds = [p.clip_start for p in ctx.periods] + [ctx.end + DAY]
     first = pl.col("first")
     bucket = _days(bounds).search_sorted(first, side="right").cast(pl.Int64) - 1
@@ -224,7 +238,7 @@ def _pairs(ctx: Context, b: Basis, bounds: list[dt.date]) -> pl.LazyFrame:
 
 def _with_kept(pairs: pl.LazyFrame) -> pl.LazyFrame:
     """`_kept`: the customer is also active in k + 1 (null when not)."""
-    nxt = pairs.select("ckey", _k=pl.col("_k") - 1, _kept=pl.lit(True))  # active in k + 1
+    nxt = pairs.select("ckey", _k=pl.col("_k") - 1, _kept=pl.lit(True))
     return pairs.join(nxt, on=["ckey", "_k"], how="left")
 
 
@@ -267,6 +281,8 @@ class Churn:
 
 
 def monthly_churn_step(ctx: Context) -> Step[Churn]:
+    """The subscribed customers at the close of the day before each whole month and of each
+    month's end: at the start of month k and lost in it (not subscribed at its end)."""
     months, m = [], month_start(ctx.start)
     while month_end(m) <= ctx.end:
         months.append(m)
@@ -377,9 +393,26 @@ def _total_and_per_pid(ctx: Context, lf: pl.LazyFrame, **aggs: pl.Expr) -> pl.La
     return pl.concat([lf.group_by("_pid").agg(**aggs).select("_pid", *names), total])
 
 
-def frequency_step(ctx: Context) -> Step[Frequency]:
+def _customer_orders(ctx: Context) -> pl.LazyFrame:
+    """Distinct orders having a line with a customer, per period (`n` by `_pid`) and over the
+    range (`_pid` = len(ctx.periods)): one group_by on the order id; only the orders spanning
+    periods are counted per period from their lines."""
+    orders, p0, p1 = orders_of(ctx), pl.col("p0"), pl.col("p1")
     lines = range_lines(ctx).filter(pl.col("customer_id").is_not_null())
-    orders = _total_and_per_pid(ctx, lines, n=order_count())
+    single = orders.filter(pl.col("cust") & (p0 == p1)).select(_pid=p0)
+    spanning = (lines.filter(pl.col("order_id").is_not_null())
+                .join(orders.filter(p0 != p1).select("order_id"), on="order_id", how="semi")
+                .select("order_id", "_pid").unique().select("_pid"))
+    own = lines.filter(pl.col("order_id").is_null()).select("_pid")
+    n = pl.len().cast(pl.Int64)
+    per = pl.concat([single, spanning, own]).group_by("_pid").agg(n=n)
+    total = (pl.concat([orders.filter(pl.col("cust")).select(n=n), own.select(n=n)])
+             .select(pl.lit(len(ctx.periods), dtype=pl.UInt32).alias("_pid"), pl.col("n").sum()))
+    return pl.concat([per, total])
+
+
+def frequency_step(ctx: Context) -> Step[Frequency]:
+    orders = _customer_orders(ctx)
     customers = _total_and_per_pid(ctx, range_customers(ctx), n=pl.col("ckey").n_unique())
     n = len(ctx.periods) + 1
     return join(orders=frame("customers:frequency_orders", orders),
@@ -398,9 +431,12 @@ class Sums:
 
 def sums_step(ctx: Context) -> Step[Sums]:
     rev = pl.col("revenue")
-    lf = range_lines(ctx).select(revenue=rev.sum(), orders=order_count(rev.is_not_null()))
-    return frame("customers:sums", lf).then(
-        lambda got: Sums(float(got["revenue"][0] or 0.0), int(got["orders"][0] or 0)))
+    lf = pl.concat([range_lines(ctx).select(rev.sum()),
+                    orders_of(ctx).select(orders=pl.col("rev").sum()),
+                    range_lines(ctx).filter(pl.col("order_id").is_null() & rev.is_not_null())
+                    .select(own=pl.len())], how="horizontal")
+    return frame("customers:sums", lf).then(lambda got: Sums(
+        float(got["revenue"][0] or 0.0), int(got["orders"][0] or 0) + int(got["own"][0])))
 
 
 def margin_step(ctx: Context) -> Step[float | None]:
