@@ -1,16 +1,19 @@
 """D. Last contact (stale_leads_deals): open deals — or, without deals, open leads — with no
-contact for more than stale_after_days, at the range end and at each period end.
+contact for more than stale_after_days (S), at the range end and at each period end.
 
-Lazy plan: each record (deal or lead) opens on day `a` and stops being open on day `b`; spread
-over the indices of the period ends it is open at (`int_ranges`, exploded), it is stale at an
-end when it was created more than S days before and no activity of its id falls in the
-window [end − S, end]. Activities are first reduced to their latest day per id and period
-(the period whose end is the first on or after the activity), which says both which period
-ends each id was contacted in the window of, and its last contact at the range end."""
+Lazy plan: activities are reduced to one row per id (one group-by): its last activity day up
+to the range end, and a bit mask of the period ends whose window [end − S, end] holds one of
+its activities (each activity's mask comes from a small per-day table made from the periods).
+The records (deals or leads), open from day `a` until day `b`, get their id's row; spread
+over the period ends they are open at (`int_ranges`, exploded), they are counted open and,
+when created more than S days before the end and without the end's bit, stale. The records
+open at the range end (the last period end) give the days since their last contact.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 
 import polars as pl
 
@@ -24,7 +27,8 @@ from kpi_engine.plan import Got, Step
 NEVER = dt.date(9999, 12, 31)  # `a` of a record never open, `b` of one that never stops
 ALWAYS = dt.date(1, 1, 1)  # `b` of a record that stopped at an unknown date: never open
 CLOSED = pl.col("status").is_in(["won", "lost"]).fill_null(False)
-WORD = 62  # period ends per bit mask
+WORD = 62  # period ends per bit mask (an Int64 table entry holds 62 bits)
+EPOCH = dt.date(1970, 1, 1)
 POW2 = pl.Series([1 << n for n in range(WORD + 1)], dtype=pl.Int64)
 
 
@@ -55,9 +59,13 @@ def _ends(ctx: Context) -> pl.Expr:
     return pl.lit(pl.Series([p.clip_end for p in ctx.periods], dtype=pl.Date))
 
 
-def _pow2(n: pl.Expr) -> pl.Expr:
-    # a look-up, many times faster than pow; the cast keeps its type when n is empty
-    return pl.lit(POW2).gather(n).cast(pl.UInt64)
+def _look_up(table: pl.Series, i: pl.Expr) -> pl.Expr:
+    # the cast keeps the type when i is empty (a gather then gives a column of type null)
+    return pl.lit(table).gather(i).cast(pl.UInt64)
+
+
+def _pow2(i: pl.Expr) -> pl.Expr:
+    return _look_up(POW2, i)
 
 
 def _words(ctx: Context) -> range:
@@ -65,17 +73,20 @@ def _words(ctx: Context) -> range:
     return range(-(-len(ctx.periods) // WORD))
 
 
-def _bits(ctx: Context, first: pl.Expr, stop: pl.Expr) -> dict[str, pl.Expr]:
-    """The period-end indices [first, stop) (first <= stop <= the number of ends) as bit
-    masks `_m0`, `_m1`, … (bit i % 62 of mask i // 62)."""
-    if len(ctx.periods) <= WORD:
-        return {"_m0": _pow2(stop) - _pow2(first)}
-    out = {}
-    for w in _words(ctx):
-        lo = (first.cast(pl.Int64) - w * WORD).clip(0, WORD)
-        hi = (stop.cast(pl.Int64) - w * WORD).clip(0, WORD)
-        out[f"_m{w}"] = _pow2(hi) - _pow2(lo)
-    return out
+def _day_masks(ctx: Context) -> tuple[int, list[pl.Series]]:
+    """For each day from the start of the first period end's window to the range end, the
+    period ends whose window [end − S, end] holds it, as bit masks (bit i % 62 of mask
+    i // 62): the first day's number and one table per mask, entry 0 (earlier days) empty."""
+    s, ends = ctx.settings.stale_after_days, [p.clip_end for p in ctx.periods]
+    first_day = ends[0] - dt.timedelta(days=s)
+    tables: list[list[int]] = [[0] for _ in _words(ctx)]
+    for n in range((ctx.end - first_day).days + 1):
+        day = first_day + dt.timedelta(days=n)
+        lo, hi = bisect_left(ends, day), bisect_right(ends, day + dt.timedelta(days=s))
+        for w, table in enumerate(tables):
+            table.append((1 << min(max(hi - w * WORD, 0), WORD))
+                         - (1 << min(max(lo - w * WORD, 0), WORD)))
+    return (first_day - EPOCH).days, [pl.Series(t, dtype=pl.Int64) for t in tables]
 
 
 def _has_bit(ctx: Context, i: pl.Expr) -> pl.Expr:
@@ -95,53 +106,50 @@ def _contacts(ctx: Context, id_col: str) -> pl.LazyFrame:
     the group-by to one group per id, not one per id and period)."""
     acts = ctx.lf("activities")
     assert acts is not None
-    s, ends = ctx.settings.stale_after_days, [p.clip_end for p in ctx.periods]
-    dtype = ctx.uploaded["activities"].schema["activity_date"]
-
-    def midnights(shift: int) -> pl.Expr:  # of the period ends shifted by `shift` days
-        return pl.lit(pl.Series([dt.datetime.combine(e + dt.timedelta(days=shift), dt.time())
-                                 for e in ends]).cast(dtype))
-    # compared as date-times: no conversion of every activity to a day
-    at = pl.col("activity_date")
-    first = midnights(1).search_sorted(at, side="right")  # the first end on or after the day
-    stop = midnights(-s).search_sorted(at, side="right")  # after the last end <= day + S
+    first_day, tables = _day_masks(ctx)
+    at = pl.col("day") - first_day + 1  # the day's entry in the tables
+    masks = {f"_m{w}": _look_up(t, at.clip(0)) for w, t in enumerate(tables)}
     return (
-        acts.select("activity_date", id=pl.col(id_col)).drop_nulls()
-        .with_columns(_j=first).filter(pl.col("_j") < len(ends))
-        .select("id", "activity_date", **_bits(ctx, pl.col("_j"), stop))
-        .group_by("id").agg(last=at.max().dt.date(),
-                            **{f"_m{w}": pl.col(f"_m{w}").bitwise_or() for w in _words(ctx)})
+        acts.select(id=pl.col(id_col), day=pl.col("activity_date").dt.epoch("d")).drop_nulls()
+        .filter(pl.col("day") <= (ctx.end - EPOCH).days)
+        .select("id", "day", **masks)
+        .group_by("id").agg(last=pl.col("day").max().cast(pl.Date),
+                            **{m: pl.col(m).bitwise_or() for m in masks})
     )
 
 
-def _with_contacts(ctx: Context, recs: pl.LazyFrame, id_col: str) -> pl.LazyFrame:
-    masks = [pl.col(f"_m{w}").fill_null(0).cast(pl.UInt64) for w in _words(ctx)]
-    return (recs.join(_contacts(ctx, id_col), on="id", how="left", maintain_order="left")
-            .with_columns(masks))
-
-
-def _by_end(ctx: Context, recs: pl.LazyFrame) -> pl.LazyFrame:
-    """Per period end index `_i`: `open` records and `stale` ones."""
+def _spans(ctx: Context, recs: pl.LazyFrame, id_col: str) -> pl.LazyFrame:
+    """The records open at one period end at least, with the indices of the first end they
+    are open at (`_a`), of the first they are not (`_b`), of the first they are old at
+    (created more than S days before: `_old`), and their id's contacts (`last`, masks)."""
     s, ends = ctx.settings.stale_after_days, _ends(ctx)
-    masks = [f"_m{w}" for w in _words(ctx)]
-    spans = recs.select(
-        *masks,
-        _a=ends.search_sorted(pl.col("a"), side="left"),  # first end on or after a
-        _b=ends.search_sorted(pl.col("b"), side="left"),  # first end on or after b
-        _old=ends.search_sorted(pl.col("a") + dt.timedelta(days=s + 1), side="left"),
-    ).filter(pl.col("_a") < pl.col("_b"))
+    masks = [pl.col(f"_m{w}").fill_null(0).cast(pl.UInt64) for w in _words(ctx)]
+    return (
+        recs.with_columns(
+            _a=ends.search_sorted(pl.col("a"), side="left"),  # first end on or after a
+            _b=ends.search_sorted(pl.col("b"), side="left"),  # first end on or after b
+            _old=ends.search_sorted(pl.col("a") + dt.timedelta(days=s + 1), side="left"),
+        )
+        .filter(pl.col("_a") < pl.col("_b"))
+        .join(_contacts(ctx, id_col), on="id", how="left", maintain_order="left")
+        .with_columns(masks)
+    )
+
+
+def _by_end(ctx: Context, spans: pl.LazyFrame) -> pl.LazyFrame:
+    """Per period end index `_i`: `open` records and `stale` ones."""
     i = pl.col("_i")
     stale = (i >= pl.col("_old")) & ~_has_bit(ctx, i)
     return (spans.with_columns(_i=pl.int_ranges("_a", "_b", dtype=pl.UInt32)).explode("_i")
             .group_by("_i").agg(open=pl.len(), stale=stale.sum()))
 
 
-def _at_end(ctx: Context, recs: pl.LazyFrame) -> pl.LazyFrame:
-    """The records open at the range end with `days` since their last contact (creation or
-    activity up to the end), in record order, and `mean` (of all their days)."""
+def _at_end(ctx: Context, spans: pl.LazyFrame) -> pl.LazyFrame:
+    """The records open at the range end (open at the last period end) with `days` since
+    their last contact (creation or activity up to the end), in record order, and `mean`."""
     t = ctx.end
     return (
-        recs.filter((pl.col("a") <= t) & (pl.lit(t) < pl.col("b")))
+        spans.filter(pl.col("_b") == len(ctx.periods))
         .select("key", days=(pl.lit(t) - pl.max_horizontal("a", "last")).dt.total_days())
         .with_columns(mean=pl.col("days").mean())
     )
@@ -149,10 +157,9 @@ def _at_end(ctx: Context, recs: pl.LazyFrame) -> pl.LazyFrame:
 
 def _stale_leads_deals(ctx: Context) -> Step[Value]:
     recs, records, id_col = _records(ctx)
-    recs = _with_contacts(ctx, recs, id_col)
-    # two frames, not a third for the range end's counts: the last period ends on the range
-    # end, and Polars shares the records' sub-plan between fewer plans more reliably
-    frames = {"contact:by_end": _by_end(ctx, recs), "contact:days": _at_end(ctx, recs)}
+    spans = _spans(ctx, recs, id_col)
+    # the range end's counts are the last period end's
+    frames = {"contact:by_end": _by_end(ctx, spans), "contact:days": _at_end(ctx, spans)}
     return Step(frames, lambda got: _stale(ctx, got, records))
 
 

@@ -27,7 +27,7 @@ from kpi_engine.deals import deals_lf
 from kpi_engine.fmt import div
 from kpi_engine.ingest.clean_labels import deal_status
 from kpi_engine.measures import NONE_KEY, breakdown_dict, breakdown_lf, names_lf, pid
-from kpi_engine.plan import Got, Step, frame
+from kpi_engine.plan import Got, Step, frame, join
 
 DIMS = ("rep", "channel", "team")
 UNKNOWN = "(unknown)"
@@ -111,10 +111,10 @@ def _outcome_aggs(ctx: Context) -> dict[str, pl.Expr]:
 
 def closed_step(ctx: Context) -> Step[Closed]:
     lf, aggs = closed_lf(ctx), _outcome_aggs(ctx)
-    total = frame("pipeline:outcomes", lf.group_by("status").agg(**aggs))
-    per = frame("pipeline:outcomes_by_period", lf.group_by("_pid", "status").agg(**aggs))
-    frames = {**total.frames, **per.frames}
-    return Step(frames, lambda got: _closed(ctx, got))
+    return join(
+        total=frame("pipeline:outcomes", lf.group_by("status").agg(**aggs)),
+        per=frame("pipeline:outcomes_by_period", lf.group_by("_pid", "status").agg(**aggs)),
+    ).then(lambda r: _closed(ctx, r["total"], r["per"]))
 
 
 def _outcome(row: dict[str, Any] | None) -> Outcome:
@@ -123,10 +123,9 @@ def _outcome(row: dict[str, Any] | None) -> Outcome:
     return Outcome(**{k: row.get(k) or v for k, v in OUTCOME.items()})
 
 
-def _closed(ctx: Context, got: Got) -> Closed:
-    total = {r["status"]: r for r in got["pipeline:outcomes"].iter_rows(named=True)}
-    per = {(r["_pid"], r["status"]): r
-           for r in got["pipeline:outcomes_by_period"].iter_rows(named=True)}
+def _closed(ctx: Context, total_frame: pl.DataFrame, per_frame: pl.DataFrame) -> Closed:
+    total = {r["status"]: r for r in total_frame.iter_rows(named=True)}
+    per = {(r["_pid"], r["status"]): r for r in per_frame.iter_rows(named=True)}
     periods = [(_outcome(per.get((i, "won"))), _outcome(per.get((i, "lost"))))
                for i in range(len(ctx.periods))]
     return Closed(_outcome(total.get("won")), _outcome(total.get("lost")), periods)
@@ -319,6 +318,5 @@ def stays(ctx: Context) -> Step[dict[str, Any]]:
     per = frame("pipeline:stays_by_stage",
                 rows.group_by(_k=pl.col("stage").str.to_lowercase())
                 .agg(mean=pl.col("stay").mean()).sort("_k", nulls_last=True))
-    return Step({**total.frames, **per.frames},
-                lambda got: {**got["pipeline:stays"].row(0, named=True),
-                             "by_stage": got["pipeline:stays_by_stage"]})
+    return join(total=total, by_stage=per).then(
+        lambda r: {**r["total"].row(0, named=True), "by_stage": r["by_stage"]})
