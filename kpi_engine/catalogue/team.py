@@ -6,10 +6,11 @@ an orders table, else won_revenue (won deals by close date), a rep's sales being
 / won deals; every target comes from kpi_engine.targets (pro rata only for week periods).
 
 Plan: the range's sales records (orders_lf, else the won deals of deals_lf) summed per (period
-index, rep, team) ("team:sales:<source>": totals, reps, the by-rep breakdown); the sums per
-lower-cased rep or team over the range and per rep and period are summed on the records
-themselves (quotas compare them to 100 %); month-to-date sales and the open pipeline at the end
-of the range and of each period are one-row frames. The targets are the owner's few rows, read
+index, rep, team) ("team:sales:<source>": reps, the by-rep breakdown, spellings); the range's
+sales, each period's, each lower-cased rep's or team's over the range and each rep's per period
+are summed on the records themselves (as close as can be to the eager sums over the rows:
+quotas compare them to 100 %); month-to-date sales and the open pipeline at the end of the
+range and of each period are one-row frames. The targets are the owner's few rows, read
 eagerly through kpi_engine.targets and turned into per-period targets in the finish."""
 
 from __future__ import annotations
@@ -93,13 +94,21 @@ def _sums(frame: pl.DataFrame) -> dict[str, float]:
     return {k: float(v or 0.0) for k, v in zip(frame["_k"], frame["amount"], strict=True)}
 
 
-def _total(summary: pl.DataFrame) -> float:
-    return float(summary["amount"].sum() or 0.0) if summary.height else 0.0
+def _total_step(ctx: Context, source: str) -> Step[float]:
+    """The range's sales: one sum over the records (as the eager sum over the rows gave it;
+    the sum of the summary's lines may differ in the last bit, which a rounding can show)."""
+    total = _rows_lf(ctx, source).select(pl.col("amount").sum())
+    return frame(f"team:total:{source}", total).then(lambda f: float(f["amount"][0] or 0.0))
 
 
-def _per(ctx: Context, summary: pl.DataFrame) -> list[float]:
-    """Each period's sales."""
-    return [float(v or 0.0) for v in per_pid(ctx, summary, pl.col("amount").sum())]
+def _per_step(ctx: Context, source: str) -> Step[list[float]]:
+    """Each period's sales, one sum over the period's records each: the sums the eager sums
+    over each period's rows gave (a group-by sums in another order: the last bit differs)."""
+    amount, period = pl.col("amount"), pl.col("_pid")
+    per = _rows_lf(ctx, source).select(amount.filter(period == i).sum().alias(f"_{i}")
+                                       for i in range(len(ctx.periods)))
+    return frame(f"team:per_period:{source}", per).then(
+        lambda f: [float(v or 0.0) for v in f.row(0)] if f.width else [])
 
 
 def _source_text(source: str) -> str:
@@ -208,18 +217,19 @@ def _per_rep(ctx: Context, total: float, reps: int) -> tuple[float | None, int]:
 
 def _sales_per_rep(ctx: Context) -> Step[Value]:
     source, with_rep = _per_rep_source(ctx)
-    return _sales_step(ctx, source).then(lambda s: _sales_per_rep_of(ctx, source, with_rep, s))
+    return join(summary=_sales_step(ctx, source), total=_total_step(ctx, source),
+                per=_per_step(ctx, source),
+                ).then(lambda got: _sales_per_rep_of(ctx, source, with_rep, got))
 
 
-def _sales_per_rep_of(ctx: Context, source: str, with_rep: bool, summary: pl.DataFrame,
-                      ) -> Value:
-    total = _total(summary)
+def _sales_per_rep_of(ctx: Context, source: str, with_rep: bool, got: Got) -> Value:
+    summary, total = got["summary"], got["total"]
     reps = (summary.filter(pl.col("rep").is_not_null())
             .select("_pid", _r=pl.col("rep").str.to_lowercase()).unique())
     value, n_reps = _per_rep(ctx, total, reps["_r"].n_unique())
     per_period = [0 if v is None else int(v) for v in per_pid(ctx, reps, pl.len())]
     by_period = labels(ctx, [_per_rep(ctx, t, r)[0]
-                             for t, r in zip(_per(ctx, summary), per_period, strict=True)])
+                             for t, r in zip(got["per"], per_period, strict=True)])
     by = {"rep": breakdown_of(summary, "rep", pl.col("amount").sum())} if with_rep else {}
     setting = " (setting)" if ctx.settings.number_of_reps is not None else ""
     c = ctx.currency
@@ -259,29 +269,31 @@ def _attainment_by(dim: str, sales: dict[str, float], targets: dict[str, float |
 
 def _target_attainment(ctx: Context) -> Step[Value]:
     source = _source(ctx)
-    steps: dict[str, Step[Any]] = {"summary": _sales_step(ctx, source)}
+    steps: dict[str, Step[Any]] = {"total": _total_step(ctx, source),
+                                   "per": _per_step(ctx, source)}
     if ctx.has("targets", "rep") and ctx.has(SOURCE_TABLE[source], "rep"):
         steps.update(rep=_by_key_step(ctx, source, "rep").then(_sums),
                      rep_names=_target_names_step(ctx, "rep"))
     if ctx.has("targets", "team"):
         steps.update(team=_team_sales_step(ctx, source),
                      team_names=_target_names_step(ctx, "team"))
+    if len(steps) > 2:  # the records' spellings, for the names of the breakdowns
+        steps["summary"] = _sales_step(ctx, source)
     return join(**steps).then(lambda got: _attainment(ctx, source, got))
 
 
 def _attainment(ctx: Context, source: str, got: Got) -> Value:
-    summary = got["summary"]
-    sales = _total(summary)
+    sales = got["total"]
     target = _company_target(ctx, ctx.start, ctx.end)
     value = pct_of(sales, target)
-    by_period = _attainment_by_period(ctx, _per(ctx, summary))
+    by_period = _attainment_by_period(ctx, got["per"])
     by: dict[str, dict] = {}
     if "rep" in got:
         by["rep"] = _attainment_by("rep", got["rep"], _rep_targets(ctx, ctx.start, ctx.end),
-                                   summary, got["rep_names"])
+                                   got["summary"], got["rep_names"])
     if got.get("team") is not None:
         by["team"] = _attainment_by("team", got["team"],
-                                    team_targets(ctx, ctx.start, ctx.end), summary,
+                                    team_targets(ctx, ctx.start, ctx.end), got["summary"],
                                     got["team_names"])
     c = ctx.currency
     fallback = (" (settings.monthly_target × months)" if target is not None
@@ -341,7 +353,7 @@ def _monthly_sales_progress(ctx: Context) -> Step[Value]:
     first = month_start(ctx.end)
     mtd = (_records_lf(ctx, source).filter(between("_day", max(first, ctx.start), ctx.end))
            .select(pl.col("amount").sum()))
-    return join(summary=_sales_step(ctx, source), mtd=frame(f"team:mtd:{source}", mtd),
+    return join(per=_per_step(ctx, source), mtd=frame(f"team:mtd:{source}", mtd),
                 ).then(lambda got: _progress(ctx, source, got))
 
 
@@ -354,7 +366,7 @@ def _progress(ctx: Context, source: str, got: Got) -> Value:
     target = _company_target(ctx, first, last)
     value = pct_of(mtd, target)
     projection_pct = pct_of(projection, target)
-    by_period = _attainment_by_period(ctx, _per(ctx, got["summary"]))
+    by_period = _attainment_by_period(ctx, got["per"])
     month = first.strftime("%Y-%m")
     extra = {"month": month, "mtd": mtd, "target": target, "projection": projection,
              "projection_pct": projection_pct, "source": source}
