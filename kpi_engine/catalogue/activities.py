@@ -38,6 +38,7 @@ SHOW_BAND = Band(good=(60, float("inf"), True, False), watch=((50, 60, True, Fal
 
 
 # -- period helpers (shared with marketing, leads and team) ------------------------------------
+# period_rows, offsets and slices work on eager rows: still used by marketing and leads.
 def period_rows(ctx: Context, df: pl.DataFrame, col: str) -> pl.DataFrame:
     """The rows whose `col` (a date or date-time) lies in the range, with `_pid`: the index in
     ctx.periods of the (clipped) period holding the row. In period order, each period's rows in
@@ -151,8 +152,8 @@ def summary_step(ctx: Context) -> Step[pl.DataFrame]:
     return frame(SUMMARY, summary_lf(ctx))
 
 
-def summary(ctx: Context) -> pl.DataFrame:
-    """summary_lf collected now (cached). # still used by marketing (e-mail rates)"""
+def summary(ctx: Context) -> pl.DataFrame:  # still used by marketing (e-mail rates)
+    """summary_lf collected now (cached)."""
     cache = ctx.__dict__.setdefault("_measure_cache", {})
     if SUMMARY not in cache:
         cache[SUMMARY] = summary_lf(ctx).collect()
@@ -165,8 +166,8 @@ def counts_of(ctx: Context, s: pl.DataFrame, where: pl.Expr | None = None) -> li
     return [0 if v is None else int(v) for v in per_pid(ctx, s, pl.col("n").sum())]
 
 
-def counts(ctx: Context, where: pl.Expr | None = None) -> list[int]:
-    """counts_of the eager summary. # still used by marketing (e-mail rates)"""
+def counts(ctx: Context, where: pl.Expr | None = None) -> list[int]:  # still used by marketing
+    """counts_of the eager summary."""
     return counts_of(ctx, summary(ctx), where)
 
 
@@ -264,16 +265,17 @@ def _inferred_follow_ups_lf(ctx: Context) -> pl.LazyFrame:
     """The range's meetings after the first meeting day of the same deal, lead or customer,
     counted per `_pid` (`n`); no rows when the data types follow-ups (the whole inference is
     then skipped by the filter)."""
-    customer = pl.col("customer_id")
+    deal, lead, customer = pl.col("deal_id"), pl.col("lead_id"), pl.col("customer_id")
     customer = pl.when(customer.str.contains("@")).then(customer.str.to_lowercase()) \
         .otherwise(customer)
+    # the key "deal:<id>", else "lead:<id>", else "customer:<id>" as (kind, id): no strings built
+    kind = pl.when(deal.is_not_null()).then(0).when(lead.is_not_null()).then(1).otherwise(2)
     meetings = _acts_lf(ctx).filter((pl.col("type") == "meeting") & ~FOLLOW_UP.any()).select(
-        "activity_date",
-        _day=pl.col("activity_date").dt.date(),
-        _key=pl.coalesce(pl.lit("deal:") + pl.col("deal_id"), pl.lit("lead:") + pl.col("lead_id"),
-                         pl.lit("customer:") + customer),
-    ).filter(pl.col("_key").is_not_null())
-    later = meetings.filter(pl.col("_day") > pl.col("_day").min().over("_key"))
+        "activity_date", _day=pl.col("activity_date").dt.date(), _kind=kind.cast(pl.UInt8),
+        _id=pl.coalesce(deal, lead, customer),
+    ).filter(pl.col("_id").is_not_null())
+    firsts = meetings.group_by("_kind", "_id").agg(_first=pl.col("_day").min())
+    later = meetings.join(firsts, on=["_kind", "_id"]).filter(pl.col("_day") > pl.col("_first"))
     return (later.filter(in_range(ctx, "activity_date"))
             .group_by(period_index(ctx, "activity_date")).agg(n=pl.len()))
 
@@ -319,9 +321,8 @@ def _show_rate(ctx: Context, s: pl.DataFrame) -> Value:
 EMAIL = pl.col("type") == "email"
 
 
-def has_emails(ctx: Context) -> bool:
-    """The activities have an outcome and at least one e-mail (any date).
-    # still used by marketing (eager)"""
+def has_emails(ctx: Context) -> bool:  # still used by marketing
+    """The activities have an outcome and at least one e-mail (any date)."""
     acts = ctx.t(ACT)
     return acts is not None and ctx.has(ACT, "outcome") and bool((acts["type"] == "email").any())
 
@@ -343,8 +344,8 @@ def email_rate_of(ctx: Context, s: pl.DataFrame, outcomes: tuple[str, ...],
 
 
 def email_rate(ctx: Context, outcomes: tuple[str, ...],
-               ) -> tuple[float | None, list[float | None], int, int]:
-    """email_rate_of the eager summary. # still used by marketing"""
+               ) -> tuple[float | None, list[float | None], int, int]:  # still used by marketing
+    """email_rate_of the eager summary."""
     return email_rate_of(ctx, summary(ctx), outcomes)
 
 
@@ -357,8 +358,8 @@ def reply_rate_by_rep_of(s: pl.DataFrame) -> dict[str, float | None]:
     return ratio_of(lines, "rep", "_r", "_n", 100.0)
 
 
-def reply_rate_by_rep(ctx: Context) -> dict[str, float | None]:
-    """reply_rate_by_rep_of the eager summary. # still used by marketing"""
+def reply_rate_by_rep(ctx: Context) -> dict[str, float | None]:  # still used by marketing
+    """reply_rate_by_rep_of the eager summary."""
     return reply_rate_by_rep_of(summary(ctx))
 
 
