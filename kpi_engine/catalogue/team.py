@@ -3,11 +3,20 @@ target-based KPIs of other groups: monthly_sales_progress (A) and pipeline_cover
 
 Catalogue section 2, "Sales without orders" and "Targets": sales = orders' revenue when there is
 an orders table, else won_revenue (won deals by close date), a rep's sales being the rep's orders
-/ won deals; every target comes from kpi_engine.targets (pro rata only for week periods)."""
+/ won deals; every target comes from kpi_engine.targets (pro rata only for week periods).
+
+Plan: the range's sales records (orders_lf, else the won deals of deals_lf) summed per (period
+index, rep, team) ("team:sales:<source>": reps, the by-rep breakdown, spellings); the range's
+sales, each period's, each lower-cased rep's or team's over the range and each rep's per period
+are summed on the records themselves (as close as can be to the eager sums over the rows:
+quotas compare them to 100 %); month-to-date sales and the open pipeline at the end of the
+range and of each period are one-row frames. The targets are the owner's few rows, read
+eagerly through kpi_engine.targets and turned into per-period targets in the finish."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import polars as pl
 
@@ -17,14 +26,14 @@ from kpi_engine.catalogue.activities import (
     labels,
     names_of,
     per_pid,
-    period_rows,
-    slices,
+    period_index,
 )
 from kpi_engine.catalogue.spec import ATTAINMENT, INF, KPI, Band, Value
-from kpi_engine.context import Context
-from kpi_engine.deals import deals, won_deals
+from kpi_engine.context import Context, between
+from kpi_engine.deals import deals_lf
 from kpi_engine.fmt import div, money, num, pct, pct_of, ratio
-from kpi_engine.measures import in_interval, orders
+from kpi_engine.measures import in_range, orders_lf
+from kpi_engine.plan import Step, done, frame, join
 from kpi_engine.query import add_months, days_in_month, month_end, month_start, period_of
 from kpi_engine.targets import company_rows, monthly, team_targets
 
@@ -36,6 +45,7 @@ TARGET = "targets|settings.monthly_target"
 QUOTA_BAND = Band(good=(60, 90, True, True))
 COVERAGE_BAND = Band(good=(3, 4, True, True), watch=((4, INF, False, False),))
 SOURCE_TABLE = {"orders": "orders", "won_revenue": "deals"}
+Got = dict[str, Any]
 
 
 # -- sales ------------------------------------------------------------------------------------
@@ -46,44 +56,59 @@ def _source(ctx: Context) -> str:
     return "won_revenue"
 
 
-def _sales_rows(ctx: Context, source: str, start: dt.date, end: dt.date) -> pl.DataFrame:
-    """The sales records of [start, end]: `amount`, `rep`, `team`."""
+def _records_lf(ctx: Context, source: str) -> pl.LazyFrame:
+    """Every sales record (any day): `_day` (its date or date-time), `amount`, `rep`, `team`."""
     if source == "orders":
-        df = in_interval(orders(ctx), "order_date", start, end)
-        return df.select(amount=pl.col("revenue"), rep=pl.col("rep"), team=pl.col("team"))
-    df = won_deals(ctx, start, end)
-    return df.select(amount=pl.col("amount"), rep=pl.col("rep"), team=pl.col("team"))
+        return orders_lf(ctx).select(_day=pl.col("order_date"), amount=pl.col("revenue"),
+                                     rep=pl.col("rep"), team=pl.col("team"))
+    return deals_lf(ctx).filter(pl.col("status") == "won").select(
+        _day=pl.col("closed"), amount=pl.col("amount"), rep=pl.col("rep"), team=pl.col("team"))
 
 
-def _total(rows: pl.DataFrame) -> float:
-    return float(rows["amount"].sum() or 0.0) if rows.height else 0.0
+def _rows_lf(ctx: Context, source: str) -> pl.LazyFrame:
+    """The range's sales records, with `_pid`."""
+    return (_records_lf(ctx, source).filter(in_range(ctx, "_day"))
+            .with_columns(period_index(ctx, "_day")))
 
 
-def _sales(ctx: Context, source: str, start: dt.date, end: dt.date) -> float:
-    return _total(_sales_rows(ctx, source, start, end))
+def _sales_step(ctx: Context, source: str) -> Step[pl.DataFrame]:
+    """The range's sales summed per (period index, rep, team): `amount`, records `n`."""
+    summary = _rows_lf(ctx, source).group_by("_pid", "rep", "team").agg(
+        pl.col("amount").sum(), n=pl.len())
+    return frame(f"team:sales:{source}", summary)
 
 
-def _summary(ctx: Context, source: str) -> dict:
-    """The range's sales records (`rows`, with `_pid`; each period's: `parts`), summed per
-    (period index, rep, team) (`summary`: `amount` and records `n`); with the range's sales
-    (`total`) and each period's (`per`), cached."""
-    cache = ctx.__dict__.setdefault("_measure_cache", {})
-    key = f"team:sales:{source}"
-    if key not in cache:
-        if source == "orders":
-            rows = period_rows(ctx, orders(ctx), "order_date").select(
-                "_pid", "rep", "team", amount=pl.col("revenue"))
-        else:
-            won = deals(ctx).filter(pl.col("status") == "won")
-            rows = period_rows(ctx, won, "closed").select("_pid", "rep", "team", "amount")
-        summary = rows.lazy().group_by("_pid", "rep", "team").agg(
-            pl.col("amount").sum(), n=pl.len()).collect()
-        parts = slices(ctx, rows)
-        cache[key] = {  # sums as _sales gives them (a lazy sum may differ in the last bit)
-            "rows": rows, "parts": parts, "summary": summary, "total": _total(rows),
-            "per": [_total(part) for part in parts],
-        }
-    return cache[key]
+def _by_key_step(ctx: Context, source: str, dim: str, per_period: bool = False,
+                 ) -> Step[pl.DataFrame]:
+    """Σ amount per lower-cased value `_k` of a dimension (records with a value), over the
+    range or per period (`_pid`). On the records, not on a summary: the sums stay those of the
+    records to the last bit (quotas compare them to 100 %)."""
+    keys = ["_pid"] if per_period else []
+    sums = (_rows_lf(ctx, source).filter(pl.col(dim).is_not_null())
+            .group_by(*keys, _k=pl.col(dim).str.to_lowercase()).agg(pl.col("amount").sum()))
+    return frame(f"team:{'period_' if per_period else ''}{dim}:{source}", sums)
+
+
+def _sums(frame: pl.DataFrame) -> dict[str, float]:
+    """{key: Σ amount} of a _by_key_step frame (over the range)."""
+    return {k: float(v or 0.0) for k, v in zip(frame["_k"], frame["amount"], strict=True)}
+
+
+def _total_step(ctx: Context, source: str) -> Step[float]:
+    """The range's sales: one sum over the records (as the eager sum over the rows gave it;
+    the sum of the summary's lines may differ in the last bit, which a rounding can show)."""
+    total = _rows_lf(ctx, source).select(pl.col("amount").sum())
+    return frame(f"team:total:{source}", total).then(lambda f: float(f["amount"][0] or 0.0))
+
+
+def _per_step(ctx: Context, source: str) -> Step[list[float]]:
+    """Each period's sales, one sum over the period's records each: the sums the eager sums
+    over each period's rows gave (a group-by sums in another order: the last bit differs)."""
+    amount, period = pl.col("amount"), pl.col("_pid")
+    per = _rows_lf(ctx, source).select(amount.filter(period == i).sum().alias(f"_{i}")
+                                       for i in range(len(ctx.periods)))
+    return frame(f"team:per_period:{source}", per).then(
+        lambda f: [float(v or 0.0) for v in f.row(0)] if f.width else [])
 
 
 def _source_text(source: str) -> str:
@@ -92,14 +117,6 @@ def _source_text(source: str) -> str:
 
 def _pro_rata(ctx: Context) -> bool:
     return ctx.grain == "week"
-
-
-def _by_key(rows: pl.DataFrame, dim: str) -> dict[str, float]:
-    """Σ amount per lower-cased value of a dimension (rows with a value). On the rows, not on
-    a summary: the sums stay those of the rows to the last bit (quotas compare them to 100 %)."""
-    g = (rows.filter(pl.col(dim).is_not_null())
-         .group_by(_k=pl.col(dim).str.to_lowercase()).agg(pl.col("amount").sum()))
-    return {k: float(v or 0.0) for k, v in zip(g["_k"], g["amount"], strict=True)}
 
 
 def _merge(targets: dict[str, float | None]) -> dict[str, float | None]:
@@ -111,12 +128,20 @@ def _merge(targets: dict[str, float | None]) -> dict[str, float | None]:
     return out
 
 
-def _names(ctx: Context, dim: str, summary: pl.DataFrame) -> dict[str, str]:
+def _target_names_step(ctx: Context, dim: str) -> Step[pl.DataFrame | None]:
+    """The targets' spellings of a dimension (`v`, one `n` per row); None without targets."""
+    t = ctx.lf("targets")
+    if t is None:
+        return done(None)
+    return frame(f"team:target_{dim}s",
+                 t.select(v=pl.col(dim).cast(pl.String), n=pl.lit(1, pl.Int64)))
+
+
+def _names(dim: str, summary: pl.DataFrame, targets: pl.DataFrame | None) -> dict[str, str]:
     """lower-case -> the most frequent spelling over the targets and the sales records."""
-    t = ctx.t("targets")
     frames = [summary.select(v=pl.col(dim).cast(pl.String), n=pl.col("n").cast(pl.Int64))]
-    if t is not None:
-        frames.append(t.select(v=pl.col(dim).cast(pl.String), n=pl.lit(1, pl.Int64)))
+    if targets is not None:
+        frames.append(targets)
     return names_of(pl.concat(frames), "v")
 
 
@@ -190,16 +215,21 @@ def _per_rep(ctx: Context, total: float, reps: int) -> tuple[float | None, int]:
     return div(total, reps), reps
 
 
-def _sales_per_rep(ctx: Context) -> Value:
+def _sales_per_rep(ctx: Context) -> Step[Value]:
     source, with_rep = _per_rep_source(ctx)
-    sales = _summary(ctx, source)
-    summary, total = sales["summary"], sales["total"]
+    return join(summary=_sales_step(ctx, source), total=_total_step(ctx, source),
+                per=_per_step(ctx, source),
+                ).then(lambda got: _sales_per_rep_of(ctx, source, with_rep, got))
+
+
+def _sales_per_rep_of(ctx: Context, source: str, with_rep: bool, got: Got) -> Value:
+    summary, total = got["summary"], got["total"]
     reps = (summary.filter(pl.col("rep").is_not_null())
             .select("_pid", _r=pl.col("rep").str.to_lowercase()).unique())
     value, n_reps = _per_rep(ctx, total, reps["_r"].n_unique())
     per_period = [0 if v is None else int(v) for v in per_pid(ctx, reps, pl.len())]
     by_period = labels(ctx, [_per_rep(ctx, t, r)[0]
-                              for t, r in zip(sales["per"], per_period, strict=True)])
+                             for t, r in zip(got["per"], per_period, strict=True)])
     by = {"rep": breakdown_of(summary, "rep", pl.col("amount").sum())} if with_rep else {}
     setting = " (setting)" if ctx.settings.number_of_reps is not None else ""
     c = ctx.currency
@@ -209,14 +239,17 @@ def _sales_per_rep(ctx: Context) -> Value:
 
 
 # -- target_attainment ------------------------------------------------------------------------
-def _team_sales(ctx: Context, source: str, rows: pl.DataFrame) -> dict[str, float] | None:
+def _team_sales_step(ctx: Context, source: str) -> Step[dict[str, float] | None]:
     """A team's sales: its records' team; without one, the sales of the reps the targets name
     in the team; None when neither is known."""
     if ctx.has(SOURCE_TABLE[source], "team"):
-        return _by_key(rows, "team")
+        return _by_key_step(ctx, source, "team").then(_sums)
     if not ctx.has(SOURCE_TABLE[source], "rep"):
-        return None
-    rep_sales = _by_key(rows, "rep")
+        return done(None)
+    return _by_key_step(ctx, source, "rep").then(lambda f: _team_of_reps(ctx, _sums(f)))
+
+
+def _team_of_reps(ctx: Context, rep_sales: dict[str, float]) -> dict[str, float]:
     members = (monthly(ctx, "revenue").filter(pl.col("rep").is_not_null()
                                               & pl.col("team").is_not_null())
                .select(team=pl.col("team").str.to_lowercase(),
@@ -227,29 +260,41 @@ def _team_sales(ctx: Context, source: str, rows: pl.DataFrame) -> dict[str, floa
     return out
 
 
-def _attainment_by(ctx: Context, dim: str, sales: dict[str, float],
-                   targets: dict[str, float | None], summary: pl.DataFrame,
+def _attainment_by(dim: str, sales: dict[str, float], targets: dict[str, float | None],
+                   summary: pl.DataFrame, target_names: pl.DataFrame | None,
                    ) -> dict[str, float | None]:
-    names = _names(ctx, dim, summary)
+    names = _names(dim, summary, target_names)
     return {names.get(k, k): pct_of(sales.get(k, 0.0), t) for k, t in _merge(targets).items()}
 
 
-def _target_attainment(ctx: Context) -> Value:
+def _target_attainment(ctx: Context) -> Step[Value]:
     source = _source(ctx)
-    data = _summary(ctx, source)
-    rows, summary, sales = data["rows"], data["summary"], data["total"]
+    steps: dict[str, Step[Any]] = {"total": _total_step(ctx, source),
+                                   "per": _per_step(ctx, source)}
+    if ctx.has("targets", "rep") and ctx.has(SOURCE_TABLE[source], "rep"):
+        steps.update(rep=_by_key_step(ctx, source, "rep").then(_sums),
+                     rep_names=_target_names_step(ctx, "rep"))
+    if ctx.has("targets", "team"):
+        steps.update(team=_team_sales_step(ctx, source),
+                     team_names=_target_names_step(ctx, "team"))
+    if len(steps) > 2:  # the records' spellings, for the names of the breakdowns
+        steps["summary"] = _sales_step(ctx, source)
+    return join(**steps).then(lambda got: _attainment(ctx, source, got))
+
+
+def _attainment(ctx: Context, source: str, got: Got) -> Value:
+    sales = got["total"]
     target = _company_target(ctx, ctx.start, ctx.end)
     value = pct_of(sales, target)
-    by_period = _attainment_by_period(ctx, data["per"])
+    by_period = _attainment_by_period(ctx, got["per"])
     by: dict[str, dict] = {}
-    table = SOURCE_TABLE[source]
-    if ctx.has("targets", "rep") and ctx.has(table, "rep"):
-        by["rep"] = _attainment_by(ctx, "rep", _by_key(rows, "rep"),
-                                   _rep_targets(ctx, ctx.start, ctx.end), summary)
-    team_sales = _team_sales(ctx, source, rows) if ctx.has("targets", "team") else None
-    if team_sales is not None:
-        by["team"] = _attainment_by(ctx, "team", team_sales,
-                                    team_targets(ctx, ctx.start, ctx.end), summary)
+    if "rep" in got:
+        by["rep"] = _attainment_by("rep", got["rep"], _rep_targets(ctx, ctx.start, ctx.end),
+                                   got["summary"], got["rep_names"])
+    if got.get("team") is not None:
+        by["team"] = _attainment_by("team", got["team"],
+                                    team_targets(ctx, ctx.start, ctx.end), got["summary"],
+                                    got["team_names"])
     c = ctx.currency
     fallback = (" (settings.monthly_target × months)" if target is not None
                 and not _has_revenue_rows(ctx) else "")
@@ -262,7 +307,7 @@ def _attainment_by_period(ctx: Context, per: list[float]) -> dict[str, float | N
     """Each period's sales / its company target × 100."""
     return labels(ctx, [pct_of(v, _company_target(ctx, p.clip_start, p.clip_end,
                                                    pro_rata=_pro_rata(ctx)))
-                         for p, v in zip(ctx.periods, per, strict=True)])
+                        for p, v in zip(ctx.periods, per, strict=True)])
 
 
 def _has_revenue_rows(ctx: Context) -> bool:
@@ -279,15 +324,22 @@ def _quota(ctx: Context, sales: dict[str, float], start: dt.date, end: dt.date,
     return pct_of(meeting, len(quotas)), meeting, len(quotas)
 
 
-def _quota_attainment_share(ctx: Context) -> Value:
+def _quota_attainment_share(ctx: Context) -> Step[Value]:
     source = _source(ctx)
     if not ctx.has(SOURCE_TABLE[source], "rep"):
-        return Value(None, {p.label: None for p in ctx.periods}, extra={"source": source},
-                     explanation="orders have no rep: each rep's sales are unknown")
-    data = _summary(ctx, source)
-    value, meeting, with_quota = _quota(ctx, _by_key(data["rows"], "rep"), ctx.start, ctx.end,
-                                        False)
-    per = [_by_key(part, "rep") for part in data["parts"]]
+        return done(Value(None, {p.label: None for p in ctx.periods}, extra={"source": source},
+                          explanation="orders have no rep: each rep's sales are unknown"))
+    return join(range=_by_key_step(ctx, source, "rep"),
+                periods=_by_key_step(ctx, source, "rep", per_period=True),
+                ).then(lambda got: _quota_share(ctx, source, got))
+
+
+def _quota_share(ctx: Context, source: str, got: Got) -> Value:
+    value, meeting, with_quota = _quota(ctx, _sums(got["range"]), ctx.start, ctx.end, False)
+    per: list[dict[str, float]] = [{} for _ in ctx.periods]
+    g = got["periods"]
+    for i, k, v in zip(g["_pid"], g["_k"], g["amount"], strict=True):
+        per[i][k] = float(v or 0.0)
     by_period = labels(ctx, [_quota(ctx, r, p.clip_start, p.clip_end, _pro_rata(ctx))[0]
                              for p, r in zip(ctx.periods, per, strict=True)])
     return Value(value, by_period, extra={"source": source},
@@ -296,17 +348,25 @@ def _quota_attainment_share(ctx: Context) -> Value:
 
 
 # -- monthly_sales_progress -------------------------------------------------------------------
-def _monthly_sales_progress(ctx: Context) -> Value:
+def _monthly_sales_progress(ctx: Context) -> Step[Value]:
     source = _source(ctx)
+    first = month_start(ctx.end)
+    mtd = (_records_lf(ctx, source).filter(between("_day", max(first, ctx.start), ctx.end))
+           .select(pl.col("amount").sum()))
+    return join(per=_per_step(ctx, source), mtd=frame(f"team:mtd:{source}", mtd),
+                ).then(lambda got: _progress(ctx, source, got))
+
+
+def _progress(ctx: Context, source: str, got: Got) -> Value:
     end = ctx.end
     first, last = month_start(end), month_end(end)
-    mtd = _sales(ctx, source, max(first, ctx.start), end)
+    mtd = float(got["mtd"]["amount"][0] or 0.0)
     elapsed = (end - first).days + 1
     projection = mtd / elapsed * days_in_month(end)
     target = _company_target(ctx, first, last)
     value = pct_of(mtd, target)
     projection_pct = pct_of(projection, target)
-    by_period = _attainment_by_period(ctx, _summary(ctx, source)["per"])
+    by_period = _attainment_by_period(ctx, got["per"])
     month = first.strftime("%Y-%m")
     extra = {"month": month, "mtd": mtd, "target": target, "projection": projection,
              "projection_pct": projection_pct, "source": source}
@@ -319,22 +379,18 @@ def _monthly_sales_progress(ctx: Context) -> Value:
 
 
 # -- pipeline_coverage ------------------------------------------------------------------------
-def _pipelines(ctx: Context, ts: list[dt.date]) -> list[float]:
-    """The open pipeline (Σ amount of deals open) at the end of each day of ts (deals.open_at,
-    vectorised: a deal is open from its created day until its close day, a won/lost deal with
-    an unknown close day never)."""
-    d = deals(ctx).filter(pl.col("created").is_not_null())
+def _pipelines_lf(ctx: Context, ts: list[dt.date]) -> pl.LazyFrame:
+    """One row: the open pipeline (Σ amount of deals open) at the end of each day of ts, column
+    `_i` for ts[i] (a deal is open from its created day until its close day, a won/lost deal
+    with an unknown close day never: deals.open_at, keeping deals without a status)."""
     ended = pl.col("status").is_in(["won", "lost"]).fill_null(False)
-    far = dt.date(9999, 12, 31)
-    ends = (pl.when(~ended).then(pl.lit(far))
+    ends = (pl.when(~ended).then(pl.lit(dt.date(9999, 12, 31)))
             .when(pl.col("closed").is_null()).then(pl.lit(dt.date(1, 1, 1)))
             .otherwise(pl.col("closed")))
-    cols = d.select(c=pl.col("created"), e=ends, a=pl.col("amount"))
-    out = []
-    for t in ts:
-        open_ = cols.filter((pl.col("c") <= t) & (pl.col("e") > t))
-        out.append(float(open_["a"].sum() or 0.0) if open_.height else 0.0)
-    return out
+    created, amount = pl.col("created"), pl.col("amount")
+    return (deals_lf(ctx).filter(created.is_not_null()).with_columns(_e=ends)
+            .select(amount.filter((created <= t) & (pl.col("_e") > t)).sum().alias(f"_{i}")
+                    for i, t in enumerate(ts)))
 
 
 def _next_target(ctx: Context, period_end: dt.date) -> tuple[str, float | None]:
@@ -344,9 +400,15 @@ def _next_target(ctx: Context, period_end: dt.date) -> tuple[str, float | None]:
     return label, _company_target(ctx, start, end, pro_rata=_pro_rata(ctx))
 
 
-def _pipeline_coverage(ctx: Context) -> Value:
+def _pipeline_coverage(ctx: Context) -> Step[Value]:
+    ts = [ctx.end] + [p.clip_end for p in ctx.periods]
+    return frame("team:open_pipelines", _pipelines_lf(ctx, ts)).then(
+        lambda got: _coverage(ctx, [float(v or 0.0) for v in got.row(0)]))
+
+
+def _coverage(ctx: Context, pipelines: list[float]) -> Value:
     _, _, last_end = period_of(ctx.end, ctx.grain, ctx.settings.fiscal_year_start)
-    pipeline, *at_ends = _pipelines(ctx, [ctx.end] + [p.clip_end for p in ctx.periods])
+    pipeline, *at_ends = pipelines
     next_label, target = _next_target(ctx, last_end)
     value = div(pipeline, target)
     by_period = {p.label: div(v, _next_target(ctx, p.end)[1])
