@@ -4,6 +4,12 @@ leads. (stale_leads_deals: pipeline.py; leads_generated, lead_share, cost_per_le
 
 Lead rates are cohort rates (catalogue section 2, "Leads"): the leads created in the interval,
 and of those the ones qualified / became an opportunity / converted, whenever that happened.
+
+Plans: the range's leads with their flags are counted once per (period, channel, rep)
+(`summary`, also read by leads_generated, lead_share, cost_per_lead and visitor_to_lead_rate of
+marketing.py); the durations are aggregated per period and over the range (median, mean, sum,
+how many, how many negative); the acquisition and provided-lead rates count rows and hits per
+period, their breakdowns per dimension value.
 """
 
 from __future__ import annotations
@@ -11,12 +17,12 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.catalogue import register
-from kpi_engine.catalogue.marketing_base import breakdown_of, labels, per_pid
+from kpi_engine.catalogue.marketing_base import breakdown_of, labels, per_pid, period_index
 from kpi_engine.catalogue.spec import KPI, Value
 from kpi_engine.context import Context
 from kpi_engine.deals import deals_lf
 from kpi_engine.fmt import num, pct, pct_of
-from kpi_engine.measures import breakdown_dict, breakdown_lf, in_range, pid
+from kpi_engine.measures import breakdown_dict, breakdown_lf, in_range
 from kpi_engine.plan import Step, frame, join
 
 QUALIFIED_IN = "leads.qualified|leads.qualified_date|leads.status"
@@ -53,7 +59,7 @@ def _flags(ctx: Context) -> pl.LazyFrame:
         status_means_qualified(pl.col("status")),
     )
     return lf.filter(in_range(ctx, "created_date")).with_columns(
-        pid(ctx, "created_date"),
+        period_index(ctx, "created_date"),
         day=pl.col("created_date").dt.date(),
         conv=conv.fill_null(False),
         qual=qual.fill_null(False),
@@ -248,7 +254,7 @@ def _customer_acquisition_rate(ctx: Context) -> Step[Value]:
 def _provided_from_deals(ctx: Context) -> pl.LazyFrame:
     closed = (pl.col("status").is_in(["won", "lost"]) & pl.col("provided_lead").fill_null(False)
               & in_range(ctx, "closed"))
-    return deals_lf(ctx).filter(closed).with_columns(pid(ctx, "closed"),
+    return deals_lf(ctx).filter(closed).with_columns(period_index(ctx, "closed"),
                                                       won=pl.col("status") == "won")
 
 

@@ -7,9 +7,11 @@ rata by the days of the month inside it (community_size excepted).
 
 Plans: the margins aggregate the range's order lines once per period (and per product and
 channel for the breakdowns); the marketing KPIs read `marketing_base.sums` (every measure's
-weighted Σ per period and over the range, one frame per set of fields the rows must have) and
-breakdowns of the range's marketing rows; lead counts come from `leads.summary` and the e-mail
-rates from `marketing_base.emails`. Every finish works on those small frames.
+weighted Σ per period and over the range, one frame per set of fields the rows must have, shared
+by every KPI needing that set) and breakdowns of the range's marketing rows; leads are counted
+by `leads.summary` and e-mails by `marketing_base.emails` (email_open_rate plans the activities
+and the marketing frames and picks one in its finish: whether the activities have an e-mail is
+known once collected). Every finish works on those small frames.
 """
 
 from __future__ import annotations
@@ -24,56 +26,31 @@ from kpi_engine.catalogue import leads as lead_kpis
 from kpi_engine.catalogue import register
 from kpi_engine.catalogue.marketing_base import (
     FUNNEL,
+    Sums,
     breakdown_of,
-    by_period,
+    community,
     emails,
     has_emails,
     labels,
     per_pid,
-    period_rows,
+    period_index,
     range_rows,
+    rate,
+    ratio_by,
     ratio_dict,
     ratio_of,
-    scaled,
-    sums,
-    total,
+    totals,
     w,
 )
 from kpi_engine.catalogue.spec import KPI, Value
 from kpi_engine.context import Context
 from kpi_engine.fmt import div, money, num, pct, pct_of
-from kpi_engine.measures import NONE_KEY, breakdown_dict, breakdown_lf, in_range, orders_lf, pid
+from kpi_engine.measures import NONE_KEY, breakdown_dict, breakdown_lf, in_range, orders_lf
 from kpi_engine.plan import Step, done, frame, join
 from kpi_engine.targets import attainment
 
 REV = "orders.revenue|orders.quantity+orders.unit_price"
 COST = "orders.cost|orders.profit"
-Sums = tuple[dict[str, float], list[dict[str, float]]]
-
-
-def _sums(ctx: Context, *fields: str) -> Step[Sums]:
-    """(Σ over the range, Σ per period) of every measure over the rows having the fields."""
-    return sums(ctx, *fields).then(lambda got: (total(got), by_period(ctx, got)))
-
-
-def _rate(ctx: Context, num_f: str, den_f: str, having: tuple[str, ...] = (),
-          scale: float = 100.0,
-          ) -> Step[tuple[float | None, dict[str, float | None], float, float]]:
-    """(Σ num / Σ den × scale over the range, by_period, Σ num, Σ den)."""
-
-    def finish(s: Sums) -> tuple[float | None, dict[str, float | None], float, float]:
-        whole, per = s
-        n, d = whole[num_f], whole[den_f]
-        by = labels(ctx, [scaled(div(p[num_f], p[den_f]), scale) for p in per])
-        return scaled(div(n, d), scale), by, n, d
-    return _sums(ctx, *having).then(finish)
-
-
-def _ratio_by(key: str, rows: pl.LazyFrame, dim: str, num_expr: pl.Expr, den_expr: pl.Expr,
-              scale: float = 1.0) -> Step[dict[str, float | None]]:
-    """Σ numerator / Σ denominator (× scale) per value of a dimension; None for a zero sum."""
-    g = breakdown_lf(rows, dim, _num=num_expr, _den=den_expr)
-    return frame(key, g).then(lambda got: ratio_dict(got, "_num", "_den", scale))
 
 
 # -- B. profitability ---------------------------------------------------------------------------
@@ -82,7 +59,7 @@ def _cost_rows(ctx: Context) -> pl.LazyFrame:
     cost and a revenue)."""
     cost = pl.coalesce(pl.col("cost"), pl.col("revenue") - pl.col("profit"))
     return (orders_lf(ctx).filter(in_range(ctx, "order_date"))
-            .with_columns(pid(ctx, "order_date"), _cost=cost)
+            .with_columns(period_index(ctx, "order_date"), _cost=cost)
             .with_columns(_ok=pl.col("_cost").is_not_null() & pl.col("revenue").is_not_null()))
 
 
@@ -165,7 +142,7 @@ def _monthly_profit(ctx: Context) -> Step[Value]:
 def _marketing_roi(ctx: Context) -> Step[Value]:
     field = "attributed_revenue"
     rows = range_rows(ctx, field)
-    by = {d: _ratio_by(f"marketing:roi_by:{d}", rows, d, (w(field) - w("cost")).sum(),
+    by = {d: ratio_by(f"marketing:roi_by:{d}", rows, d, (w(field) - w("cost")).sum(),
                        w("cost").sum(), 100.0)
           for d in ("campaign", "channel") if ctx.has("marketing", d)}
 
@@ -178,7 +155,7 @@ def _marketing_roi(ctx: Context) -> Step[Value]:
                      explanation=f"({money(rev, ctx.currency)} − {money(cost, ctx.currency)}) / "
                      f"{money(cost, ctx.currency)} × 100 = {pct(value)} "
                      f"(rows with attributed revenue)")
-    return join(sums=_sums(ctx, field), **by).then(finish)
+    return join(sums=totals(ctx, field), **by).then(finish)
 
 
 def _session_values(ctx: Context) -> Step[pl.DataFrame]:
@@ -217,8 +194,8 @@ def _value_per_session(ctx: Context) -> Step[Value]:
                      explanation=f"{money(rev, ctx.currency)} / {num(sessions)} sessions = "
                      f"{money(value, ctx.currency)} per session; cost per click "
                      f"{money(cpc, ctx.currency)}")
-    rate = _rate(ctx, "attributed_revenue", "sessions", scale=1.0)
-    return join(rate=rate, clicked=_sums(ctx, "clicks"), channel=channel).then(finish)
+    per_session = rate(ctx, "attributed_revenue", "sessions", scale=1.0)
+    return join(rate=per_session, clicked=totals(ctx, "clicks"), channel=channel).then(finish)
 
 
 def _cost_per_click(ctx: Context) -> Step[Value]:
@@ -227,7 +204,7 @@ def _cost_per_click(ctx: Context) -> Step[Value]:
         return Value(value, by_period,
                      explanation=f"{money(cost, ctx.currency)} / {num(clicks)} clicks = "
                      f"{money(value, ctx.currency)} (rows with clicks)")
-    return _rate(ctx, "cost", "clicks", ("clicks",), scale=1.0).then(finish)
+    return rate(ctx, "cost", "clicks", ("clicks",), scale=1.0).then(finish)
 
 
 # -- C. leads ----------------------------------------------------------------------------------
@@ -239,7 +216,7 @@ def _lead_counts(ctx: Context) -> Step[tuple[float, list[float]]]:
             n = [float(v) for v in lead_kpis.counts(ctx, lines)]
             return float(sum(n)), n
         return lead_kpis.summary(ctx).then(counted)
-    return _sums(ctx).then(lambda s: (s[0]["leads"], [p["leads"] for p in s[1]]))
+    return totals(ctx).then(lambda s: (s[0]["leads"], [p["leads"] for p in s[1]]))
 
 
 def _leads_by_channel(ctx: Context) -> Step[dict | None]:
@@ -306,7 +283,7 @@ def _cpl_parts(ctx: Context) -> Step[CplParts]:
     def from_marketing(got: dict) -> CplParts:
         (leads, per), (whole, costs) = got["counts"], got["costs"]
         return (whole["cost"], leads), [(c["cost"], n) for c, n in zip(costs, per, strict=True)]
-    return join(counts=_lead_counts(ctx), costs=_sums(ctx, *having)).then(from_marketing)
+    return join(counts=_lead_counts(ctx), costs=totals(ctx, *having)).then(from_marketing)
 
 
 def _cost_over_leads(costs: pl.DataFrame, leads: pl.DataFrame) -> dict[str, float | None]:
@@ -327,7 +304,7 @@ def _cpl_by(ctx: Context, dim: str) -> Step[dict[str, float | None]] | None:
         return join(costs=costs, leads=lead_kpis.count_by(ctx, dim)).then(
             lambda got: _cost_over_leads(got["costs"], got["leads"]))
     if ctx.has("marketing", "leads"):
-        return _ratio_by(f"marketing:cost_per_lead_by:{dim}", range_rows(ctx, "leads"), dim,
+        return ratio_by(f"marketing:cost_per_lead_by:{dim}", range_rows(ctx, "leads"), dim,
                          w("cost").sum(), w("leads").sum())
     return None
 
@@ -358,7 +335,7 @@ def _visitor_to_lead(ctx: Context) -> Step[Value]:
                                  for n, s in zip(per, sums_per, strict=True)])
         return Value(value, by_period, explanation=f"{num(leads)} leads / {num(visitors)} "
                      f"visitors × 100 = {pct(value)}")
-    return join(counts=_lead_counts(ctx), sums=_sums(ctx)).then(finish)
+    return join(counts=_lead_counts(ctx), sums=totals(ctx)).then(finish)
 
 
 def _rate_kpi(num_f: str, den_f: str, having: tuple[str, ...],
@@ -368,7 +345,7 @@ def _rate_kpi(num_f: str, den_f: str, having: tuple[str, ...],
         def finish(r: tuple) -> Value:
             value, by_period, n, d = r
             return Value(value, by_period, explanation=text(value, n, d))
-        return _rate(ctx, num_f, den_f, having).then(finish)
+        return rate(ctx, num_f, den_f, having).then(finish)
     return compute
 
 
@@ -381,35 +358,19 @@ _engagement = _rate_kpi(
     "(rows having both)")
 
 
-def _community(ctx: Context) -> Step[pl.DataFrame]:
-    """Σ over channels of each channel's latest community size (`_s`): per period (`_pid`)
-    and over the range (`_pid` null)."""
-    k = pl.col("channel").str.to_lowercase()
-
-    def latest(rows: pl.LazyFrame, *by: str) -> pl.LazyFrame:
-        rows = rows.with_columns(_k=k).filter(pl.col("d") == pl.col("d").max().over("_k", *by))
-        per = rows.group_by("_k", *by).agg(_s=pl.col("community_size").max())
-        return per.group_by(*by).agg(pl.col("_s").sum()) if by else per.select(
-            pl.lit(None, pl.UInt32).alias("_pid"), pl.col("_s").sum())
-
-    field = "community_size"
-    both = pl.concat([latest(range_rows(ctx, field)), latest(period_rows(ctx, field), "_pid")])
-    return frame("marketing:community", both)
-
-
 def _social_conversion(ctx: Context) -> Step[Value]:
     def finish(got: dict) -> Value:
         (whole, per), c = got["sums"], got["community"]
         conv = whole["conversions"]
-        community = float(c.filter(pl.col("_pid").is_null())["_s"].item() or 0.0)
-        value = pct_of(conv, community)
+        users = float(c.filter(pl.col("_pid").is_null())["_s"].item() or 0.0)
+        value = pct_of(conv, users)
         sizes = per_pid(ctx, c.filter(pl.col("_pid").is_not_null()), pl.col("_s").first())
         by_period = [None if s is None else pct_of(p["conversions"], float(s))
                      for p, s in zip(per, sizes, strict=True)]
         return Value(value, labels(ctx, by_period), explanation=f"{num(conv)} conversions / "
-                     f"{num(community)} community users (latest per channel) × 100 = "
+                     f"{num(users)} community users (latest per channel) × 100 = "
                      f"{pct(value)}")
-    return join(sums=_sums(ctx, "community_size"), community=_community(ctx)).then(finish)
+    return join(sums=totals(ctx, "community_size"), community=community(ctx)).then(finish)
 
 
 # -- e-mail --------------------------------------------------------------------------------------
@@ -440,7 +401,7 @@ def _email_open_rate(ctx: Context) -> Step[Value]:
     if ctx.lf("marketing") is None or not ctx.has("marketing", "emails_sent"):
         return emails(ctx).then(from_activities)
     steps: dict[str, Step] = {"has": has_emails(ctx),
-                              "marketing": _rate(ctx, "emails_opened", "emails_sent")}
+                              "marketing": rate(ctx, "emails_opened", "emails_sent")}
     if ctx.lf("activities") is not None:
         steps["activities"] = emails(ctx)
     return join(**steps).then(lambda got: from_activities(got["activities"]) if got["has"]
@@ -463,7 +424,7 @@ def _brand_mentions(ctx: Context) -> Step[Value]:
         value = s[0]["mentions"]
         return Value(value, labels(ctx, [p["mentions"] for p in s[1]]),
                      explanation=f"Σ mentions = {num(value)} ({ctx.range_label})")
-    return _sums(ctx).then(finish)
+    return totals(ctx).then(finish)
 
 
 def _steps(sums: dict[str, float]) -> dict[str, float | None]:
@@ -486,7 +447,7 @@ def _ecommerce_funnel(ctx: Context) -> Step[Value]:
         flow = " → ".join(f"{num(whole[f])} {f}" for f in FUNNEL)
         return Value(value, by_period, {"step": steps}, {"weakest_step": step},
                      explanation=f"{flow}; weakest step {step}: {pct(value)}")
-    return _sums(ctx, *FUNNEL).then(finish)
+    return totals(ctx, *FUNNEL).then(finish)
 
 
 register(
