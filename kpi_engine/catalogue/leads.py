@@ -17,7 +17,7 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.catalogue import register
-from kpi_engine.catalogue.marketing_base import breakdown_of, labels, per_pid, period_index
+from kpi_engine.catalogue.marketing_base import breakdown_of, labels, memo, per_pid, period_index
 from kpi_engine.catalogue.spec import KPI, Value
 from kpi_engine.context import Context
 from kpi_engine.deals import deals_lf
@@ -50,6 +50,10 @@ def status_means_qualified(status: pl.Expr) -> pl.Expr:
 def _flags(ctx: Context) -> pl.LazyFrame:
     """The leads created in the range with `_pid`, `day` (created), `conv` and `qual` (bool,
     never null)."""
+    return memo(ctx, "leads:flags", lambda: _flagged(ctx))
+
+
+def _flagged(ctx: Context) -> pl.LazyFrame:
     lf = ctx.lf("leads")
     assert lf is not None
     conv = pl.coalesce(pl.col("converted"), pl.col("converted_date").is_not_null())
@@ -73,6 +77,10 @@ def summary(ctx: Context) -> Step[pl.DataFrame]:
     """One line per (period index `_pid`, channel, rep) of the leads created in the range: `n`
     leads, `qual`, `conv` and `opp` of them (the lead KPIs of C and D read it). A lead became
     an opportunity with an opportunity_date, or when its lead_id is on a deal."""
+    return memo(ctx, "leads:summary", lambda: frame("leads:summary", _summary_plan(ctx)))
+
+
+def _summary_plan(ctx: Context) -> pl.LazyFrame:
     rows, keys = _flags(ctx), ("_pid", *SUMMARY_DIMS)
     dated = pl.col("opportunity_date").is_not_null()
     lines = rows.group_by(keys).agg(n=pl.len(), qual=pl.col("qual").sum(),
@@ -85,7 +93,7 @@ def summary(ctx: Context) -> Step[pl.DataFrame]:
                    .group_by(keys).agg(_o=pl.len()))
         lines = (lines.join(on_deal, on=keys, how="left", nulls_equal=True)
                  .with_columns(opp=pl.col("opp") + pl.col("_o").fill_null(0)).drop("_o"))
-    return frame("leads:summary", lines)
+    return lines
 
 
 def counts(ctx: Context, lines: pl.DataFrame, col: str = "n") -> list[int]:

@@ -13,7 +13,8 @@ spelling of each value.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -28,19 +29,33 @@ FIELDS = ("cost", "impressions", "clicks", "sessions", "visitors", "engagements"
           "conversions", "attributed_revenue", "mentions", "emails_sent", "emails_opened",
           *FUNNEL)
 ACT = "activities"
+T = TypeVar("T")
 
 
 # -- plan helpers -------------------------------------------------------------------------------
 EPOCH = dt.date(1970, 1, 1)
 
 
+def memo(ctx: Context, key: str, make: Callable[[], T]) -> T:
+    """make(), once per evaluation (a plan built once is shared by every KPI asking for it)."""
+    cache = ctx.__dict__.setdefault("_marketing_plans", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _day_periods(ctx: Context) -> pl.Series:
+    """The period index of each day of the range."""
+    bounds = pl.Series([p.clip_start for p in ctx.periods], dtype=pl.Date)
+    days = pl.date_range(ctx.start, ctx.end, eager=True)
+    return (bounds.search_sorted(days, side="right").cast(pl.Int64) - 1).cast(pl.UInt32)
+
+
 def period_index(ctx: Context, col: str) -> pl.Expr:
     """measures.pid (`_pid`: the index in ctx.periods of the period holding each row's `col`;
     only for rows in the range), looked up in a table of the range's days by the row's day:
     a few times faster than a search per row over a million order lines."""
-    bounds = pl.Series([p.clip_start for p in ctx.periods], dtype=pl.Date)
-    days = pl.date_range(ctx.start, ctx.end, eager=True)
-    ids = (bounds.search_sorted(days, side="right").cast(pl.Int64) - 1).cast(pl.UInt32)
+    ids = memo(ctx, "marketing:day_periods", lambda: _day_periods(ctx))
     offset = pl.col(col).cast(pl.Date).cast(pl.Int32) - (ctx.start - EPOCH).days
     return pl.lit(ids).gather(offset).alias("_pid")
 
@@ -109,6 +124,10 @@ def ratio_dict(frame: pl.DataFrame, num_col: str, den_col: str, scale: float = 1
 # -- marketing rows -------------------------------------------------------------------------------
 def _marketing(ctx: Context) -> pl.LazyFrame:
     """The marketing rows with `d` (the row's day) and `_mr` (a month row)."""
+    return memo(ctx, "marketing:rows", lambda: _marketing_rows(ctx))
+
+
+def _marketing_rows(ctx: Context) -> pl.LazyFrame:
     lf = ctx.lf("marketing")
     assert lf is not None
     month_row = (pl.col("_month_row").fill_null(False)
@@ -163,11 +182,15 @@ def period_rows(ctx: Context, *fields: str) -> pl.LazyFrame:
 def sums(ctx: Context, *fields: str) -> Step[pl.DataFrame]:
     """The weighted Σ of every measure of FIELDS over the rows having `fields`: one line per
     period (`_pid`) with rows and one for the whole range (`_pid` null)."""
+    key = "marketing:sums" + "".join(f":{f}" for f in fields)
+    return memo(ctx, key, lambda: frame(key, _sums_plan(ctx, fields)))
+
+
+def _sums_plan(ctx: Context, fields: tuple[str, ...]) -> pl.LazyFrame:
     aggs = [w(f).sum().alias(f) for f in FIELDS]
     whole = range_rows(ctx, *fields).select(pl.lit(None, pl.UInt32).alias("_pid"), *aggs)
     per = period_rows(ctx, *fields).group_by("_pid").agg(aggs)
-    key = "marketing:sums" + "".join(f":{f}" for f in fields)
-    return frame(key, pl.concat([whole, per]))
+    return pl.concat([whole, per])
 
 
 def total(got: pl.DataFrame) -> dict[str, float]:
