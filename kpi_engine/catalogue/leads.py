@@ -4,21 +4,26 @@ leads. (stale_leads_deals: pipeline.py; leads_generated, lead_share, cost_per_le
 
 Lead rates are cohort rates (catalogue section 2, "Leads"): the leads created in the interval,
 and of those the ones qualified / became an opportunity / converted, whenever that happened.
+
+Plans: the range's leads with their flags are counted once per (period, channel, rep)
+(`summary`, also read by leads_generated, lead_share, cost_per_lead and visitor_to_lead_rate of
+marketing.py); the durations are aggregated per period and over the range (median, mean, sum,
+how many, how many negative); the acquisition and provided-lead rates count rows and hits per
+period, their breakdowns per dimension value.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 
 from kpi_engine.catalogue import register
-from kpi_engine.catalogue.activities import breakdown_of, labels, per_pid, period_rows
+from kpi_engine.catalogue.marketing_base import breakdown_of, labels, memo, per_pid, period_index
 from kpi_engine.catalogue.spec import KPI, Value
 from kpi_engine.context import Context
-from kpi_engine.deals import deals
+from kpi_engine.deals import deals_lf
 from kpi_engine.fmt import num, pct, pct_of
-from kpi_engine.measures import breakdown, in_interval
+from kpi_engine.measures import breakdown_dict, breakdown_lf, in_range
+from kpi_engine.plan import Step, frame, join
 
 QUALIFIED_IN = "leads.qualified|leads.qualified_date|leads.status"
 CONVERTED_IN = "leads.converted|leads.converted_date"
@@ -42,224 +47,242 @@ def status_means_qualified(status: pl.Expr) -> pl.Expr:
     return yes.fill_null(False)
 
 
-def leads(ctx: Context) -> pl.DataFrame:
-    """Every lead with `day` (created), `conv`, `qual` and `opp` (bool, never null)."""
-    cache = ctx.__dict__.setdefault("_measure_cache", {})
-    if "leads.flags" in cache:
-        return cache["leads.flags"]
-    df = ctx.t("leads")
-    assert df is not None
+def _flags(ctx: Context) -> pl.LazyFrame:
+    """The leads created in the range with `_pid`, `day` (created), `conv` and `qual` (bool,
+    never null)."""
+    return memo(ctx, "leads:flags", lambda: _flagged(ctx))
+
+
+def _flagged(ctx: Context) -> pl.LazyFrame:
+    lf = ctx.lf("leads")
+    assert lf is not None
     conv = pl.coalesce(pl.col("converted"), pl.col("converted_date").is_not_null())
     qual = conv | pl.coalesce(
         pl.col("qualified"),
         pl.when(pl.col("qualified_date").is_not_null()).then(pl.lit(True)),
         status_means_qualified(pl.col("status")),
     )
-    opp = pl.col("opportunity_date").is_not_null()
-    deals = ctx.t("deals")
-    if deals is not None and ctx.has("deals", "lead_id"):
-        ids = deals["lead_id"].drop_nulls().unique()
-        opp = opp | pl.col("lead_id").is_in(ids.implode()).fill_null(False)
-    out = df.with_columns(
+    return lf.filter(in_range(ctx, "created_date")).with_columns(
+        period_index(ctx, "created_date"),
         day=pl.col("created_date").dt.date(),
         conv=conv.fill_null(False),
         qual=qual.fill_null(False),
-        opp=opp,
     )
-    cache["leads.flags"] = out
-    return out
 
 
 SUMMARY_DIMS = ("channel", "rep")
 
 
-def summary(ctx: Context) -> pl.DataFrame:
+def summary(ctx: Context) -> Step[pl.DataFrame]:
     """One line per (period index `_pid`, channel, rep) of the leads created in the range: `n`
-    leads, `qual`, `conv` and `opp` of them (cached: the lead KPIs of C and D read it)."""
-    cache = ctx.__dict__.setdefault("_measure_cache", {})
-    if "leads:summary" not in cache:
-        rows = period_rows(ctx, leads(ctx), "created_date")
-        cache["leads:summary"] = rows.lazy().group_by("_pid", *SUMMARY_DIMS).agg(
-            n=pl.len(), qual=pl.col("qual").sum(), conv=pl.col("conv").sum(),
-            opp=pl.col("opp").sum()).collect()
-    return cache["leads:summary"]
+    leads, `qual`, `conv` and `opp` of them (the lead KPIs of C and D read it). A lead became
+    an opportunity with an opportunity_date, or when its lead_id is on a deal."""
+    return memo(ctx, "leads:summary", lambda: frame("leads:summary", _summary_plan(ctx)))
 
 
-def counts(ctx: Context, col: str = "n") -> list[int]:
+def _summary_plan(ctx: Context) -> pl.LazyFrame:
+    rows, keys = _flags(ctx), ("_pid", *SUMMARY_DIMS)
+    dated = pl.col("opportunity_date").is_not_null()
+    lines = rows.group_by(keys).agg(n=pl.len(), qual=pl.col("qual").sum(),
+                                    conv=pl.col("conv").sum(), opp=dated.sum())
+    deals = ctx.lf("deals")
+    if deals is not None and ctx.has("deals", "lead_id"):
+        # counted apart (a semi join of the leads without a date), cheaper than flagging each lead
+        ids = deals.select("lead_id").drop_nulls()
+        on_deal = (rows.filter(~dated).join(ids, on="lead_id", how="semi")
+                   .group_by(keys).agg(_o=pl.len()))
+        lines = (lines.join(on_deal, on=keys, how="left", nulls_equal=True)
+                 .with_columns(opp=pl.col("opp") + pl.col("_o").fill_null(0)).drop("_o"))
+    return lines
+
+
+def counts(ctx: Context, lines: pl.DataFrame, col: str = "n") -> list[int]:
     """Σ `col` of the summary per period: the leads created (`n`), or those with a flag."""
-    return [0 if v is None else int(v) for v in per_pid(ctx, summary(ctx), pl.col(col).sum())]
+    return [0 if v is None else int(v) for v in per_pid(ctx, lines, pl.col(col).sum())]
 
 
-def count_by(ctx: Context, dim: str) -> pl.DataFrame:
+def count_by(ctx: Context, dim: str) -> Step[pl.DataFrame]:
     """The leads created in the range per lower-cased value `_k` of a dimension: `_n`."""
+    k = pl.col(dim).str.to_lowercase()
     if dim in SUMMARY_DIMS:
-        rows = summary(ctx).select(dim, n=pl.col("n"))
-    else:
-        rows = _cohort(ctx, ctx.start, ctx.end).group_by(dim).agg(n=pl.len())
-    return rows.group_by(_k=pl.col(dim).str.to_lowercase()).agg(_n=pl.col("n").sum())
+        return summary(ctx).then(lambda lines: lines.group_by(_k=k).agg(_n=pl.col("n").sum()))
+    lf = ctx.lf("leads")
+    assert lf is not None
+    return frame(f"leads:count_by:{dim}",
+                 lf.filter(in_range(ctx, "created_date")).group_by(_k=k).agg(_n=pl.len()))
 
 
-def _cohort(ctx: Context, start: dt.date, end: dt.date) -> pl.DataFrame:
-    return in_interval(leads(ctx), "created_date", start, end)
-
-
-def _share(df: pl.DataFrame, flag: str) -> tuple[int, int, float | None]:
-    n = int(df[flag].sum()) if df.height else 0
-    return n, df.height, pct_of(n, df.height)
-
-
-def _rate_of(frame: pl.DataFrame, dim: str, flag: str) -> dict:
+def _rate_of(lines: pl.DataFrame, dim: str, flag: str) -> dict:
     """Per value of a dimension: the share of the summary's leads having the flag × 100."""
-    return breakdown_of(frame, dim, pl.col(flag).sum() / pl.col("n").sum() * 100)
-
-
-def _dims(ctx: Context, dims: tuple[str, ...], flag: str) -> dict:
-    return {d: _rate_of(summary(ctx), d, flag) for d in dims if ctx.has("leads", d)}
+    return breakdown_of(lines, dim, pl.col(flag).sum() / pl.col("n").sum() * 100)
 
 
 # -- counts and cohort rates ----------------------------------------------------------------
-def _qualified_leads(ctx: Context) -> Value:
-    per = counts(ctx, "qual")
-    n, total = sum(per), sum(counts(ctx))
-    return Value(float(n), labels(ctx, per),
-                 explanation=f"{num(n)} of {num(total)} leads created in {ctx.range_label} "
-                 f"are qualified")
+def _qualified_leads(ctx: Context) -> Step[Value]:
+    def finish(lines: pl.DataFrame) -> Value:
+        per = counts(ctx, lines, "qual")
+        n, total = sum(per), sum(counts(ctx, lines))
+        return Value(float(n), labels(ctx, per),
+                     explanation=f"{num(n)} of {num(total)} leads created in {ctx.range_label} "
+                     f"are qualified")
+    return summary(ctx).then(finish)
 
 
 def _cohort_rate(flag: str, what: str, dims: tuple[str, ...] = ()):
-    def compute(ctx: Context) -> Value:
-        hits, cohorts = counts(ctx, flag), counts(ctx)
-        n, total = sum(hits), sum(cohorts)
-        value = pct_of(n, total)
-        by_period = labels(ctx, [pct_of(h, c) for h, c in zip(hits, cohorts, strict=True)])
-        return Value(value, by_period, _dims(ctx, dims, flag),
-                     explanation=f"{num(n)} {what} / {num(total)} leads created × 100 = "
-                     f"{pct(value)}")
+    def compute(ctx: Context) -> Step[Value]:
+        def finish(lines: pl.DataFrame) -> Value:
+            hits, cohorts = counts(ctx, lines, flag), counts(ctx, lines)
+            n, total = sum(hits), sum(cohorts)
+            value = pct_of(n, total)
+            by_period = labels(ctx, [pct_of(h, c) for h, c in zip(hits, cohorts, strict=True)])
+            by = {d: _rate_of(lines, d, flag) for d in dims if ctx.has("leads", d)}
+            return Value(value, by_period, by,
+                         explanation=f"{num(n)} {what} / {num(total)} leads created × 100 = "
+                         f"{pct(value)}")
+        return summary(ctx).then(finish)
     return compute
 
 
 # -- durations --------------------------------------------------------------------------------
-def _response_hours(df: pl.DataFrame) -> pl.DataFrame:
-    """`_h`: hours from creation to first response, where known."""
-    h = (pl.col("first_response_date") - pl.col("created_date")).dt.total_hours(fractional=True)
-    return df.with_columns(_h=h).filter(pl.col("_h").is_not_null())
+def _durations(ctx: Context, key: str, rows: pl.LazyFrame, value: pl.Expr) -> Step[pl.DataFrame]:
+    """Over the rows' durations `_x` (nulls left out): the `median`, `mean` and `sum` of the
+    non-negative ones, how many (`n`) and how many negative (`neg`); per period (`_pid`) and
+    over the range (`_pid` null)."""
+    x = pl.col("_x")
+    ok = x.filter(x >= 0)
+    aggs = [ok.median().alias("median"), ok.mean().alias("mean"), ok.sum().alias("sum"),
+            (x >= 0).sum().alias("n"), (x < 0).sum().alias("neg")]
+    rows = rows.select("_pid", _x=value).filter(x.is_not_null())
+    whole = rows.select(pl.lit(None, pl.UInt32).alias("_pid"), *aggs)
+    return frame(key, pl.concat([whole, rows.group_by("_pid").agg(aggs)]))
 
 
-def _median(s: pl.Series) -> float | None:
-    return float(s.median()) if s.len() else None  # type: ignore[arg-type]
+def _whole(got: pl.DataFrame) -> dict:
+    return got.filter(pl.col("_pid").is_null()).row(0, named=True)
 
 
-def _mean(s: pl.Series) -> float | None:
-    return float(s.mean()) if s.len() else None  # type: ignore[arg-type]
+def _opt(v: float | None) -> float | None:
+    return None if v is None else float(v)
+
+
+def _per_period(ctx: Context, got: pl.DataFrame, col: str) -> dict:
+    """A period's `col` (None for a period without rows)."""
+    return labels(ctx, [_opt(v) for v in per_pid(ctx, got.filter(pl.col("_pid").is_not_null()),
+                                                   pl.col(col).first())])
 
 
 def _negatives(n: int) -> str:
     return f"; {num(n)} negative durations left out" if n else ""
 
 
-def _per_period(ctx: Context, rows: pl.DataFrame, agg: pl.Expr) -> dict:
-    """agg over the rows (with `_pid`) of each period; None for a period without rows."""
-    return labels(ctx, [None if v is None else float(v) for v in per_pid(ctx, rows, agg)])
+def _lead_response_time(ctx: Context) -> Step[Value]:
+    hours = (pl.col("first_response_date") - pl.col("created_date")).dt.total_hours(
+        fractional=True)
+    rows = _durations(ctx, "leads:response_hours", _flags(ctx), hours)
+
+    def finish(got: pl.DataFrame) -> Value:
+        r = _whole(got)
+        value, mean, n = _opt(r["median"]), _opt(r["mean"]), int(r["n"])
+        extra = {"mean_hours": mean, "leads_with_response": n}
+        return Value(value, _per_period(ctx, got, "median"), extra=extra,
+                     explanation=f"median of (first response − created) over {num(n)} "
+                     f"leads = {num(value, 1)} hours (mean {num(mean, 1)} hours)"
+                     f"{_negatives(int(r['neg']))}")
+    return rows.then(finish)
 
 
-def _lead_response_time(ctx: Context) -> Value:
-    rows = _response_hours(period_rows(ctx, leads(ctx), "created_date"))
-    hours = rows["_h"].filter(rows["_h"] >= 0)
-    negative = int((rows["_h"] < 0).sum())
-    value, mean = _median(hours), _mean(hours)
-    by_period = _per_period(ctx, rows.filter(pl.col("_h") >= 0), pl.col("_h").median())
-    extra = {"mean_hours": mean, "leads_with_response": hours.len()}
-    return Value(value, by_period, extra=extra,
-                 explanation=f"median of (first response − created) over {num(hours.len())} "
-                 f"leads = {num(value, 1)} hours (mean {num(mean, 1)} hours)"
-                 f"{_negatives(negative)}")
+def _avg_time_to_conversion(ctx: Context) -> Step[Value]:
+    converted = _flags(ctx).filter(pl.col("conv") & pl.col("converted_date").is_not_null())
+    days = (pl.col("converted_date") - pl.col("day")).dt.total_days().cast(pl.Float64)
+    rows = _durations(ctx, "leads:conversion_days", converted, days)
+
+    def finish(got: pl.DataFrame) -> Value:
+        r = _whole(got)
+        value, n = _opt(r["mean"]), int(r["n"])
+        total = float(r["sum"] or 0.0)
+        return Value(value, _per_period(ctx, got, "mean"),
+                     explanation=f"{num(total)} days / {num(n)} converted leads = "
+                     f"{num(value, 1)} days{_negatives(int(r['neg']))}")
+    return rows.then(finish)
 
 
-def _conversion_days(df: pl.DataFrame) -> pl.DataFrame:
-    """`_d`: whole days from creation to conversion of the converted leads with a date."""
-    conv = df.filter(pl.col("conv") & pl.col("converted_date").is_not_null())
-    return conv.with_columns(_d=(pl.col("converted_date") - pl.col("day")).dt.total_days())
+# -- shares of rows with a flag -------------------------------------------------------------------
+def _share_frame(key: str, rows: pl.LazyFrame, flag: str) -> Step[pl.DataFrame]:
+    """Per period (`_pid`) of the rows: how many (`n`) and how many have the flag (`hit`)."""
+    return frame(key, rows.group_by("_pid").agg(n=pl.len(), hit=pl.col(flag).sum()))
 
 
-def _avg_time_to_conversion(ctx: Context) -> Value:
-    rows = _conversion_days(period_rows(ctx, leads(ctx), "created_date"))
-    days = rows["_d"].filter(rows["_d"] >= 0).cast(pl.Float64)
-    negative = int((rows["_d"] < 0).sum())
-    value = _mean(days)
-    by_period = _per_period(ctx, rows.filter(pl.col("_d") >= 0),
-                            pl.col("_d").cast(pl.Float64).mean())
-    total = float(days.sum()) if days.len() else 0.0
-    return Value(value, by_period,
-                 explanation=f"{num(total)} days / {num(days.len())} converted leads = "
-                 f"{num(value, 1)} days{_negatives(negative)}")
+def _rates(ctx: Context, got: pl.DataFrame) -> tuple[int, int, float | None, dict]:
+    """(flagged, rows, share × 100) over the range, and the share of each period."""
+    n, total = int(got["hit"].sum()), int(got["n"].sum())
+    by_period = labels(ctx, [None] * len(ctx.periods))
+    for i, h, c in zip(got["_pid"], got["hit"], got["n"], strict=True):
+        by_period[ctx.periods[i].label] = pct_of(int(h), int(c))
+    return n, total, pct_of(n, total), by_period
+
+
+def _mean_by(key: str, rows: pl.LazyFrame, dim: str, flag: str) -> Step[dict]:
+    """The share × 100 of the rows having the flag, per value of a dimension."""
+    share = pl.col(flag).cast(pl.Float64).mean() * 100
+    return frame(key, breakdown_lf(rows, dim, v=share)).then(lambda g: breakdown_dict(g, "v"))
 
 
 # -- customer acquisition rate ------------------------------------------------------------------
-def _prospects(df: pl.DataFrame) -> pl.DataFrame:
+def _prospects(ctx: Context) -> pl.LazyFrame:
     """Prospects contacted: touches > 0; touches empty (or no column): a first response."""
     contacted = pl.coalesce(pl.col("touches") > 0, pl.col("first_response_date").is_not_null())
-    return df.filter(contacted)
+    return _flags(ctx).filter(contacted)
 
 
-def _by_touches(df: pl.DataFrame) -> dict:
-    if df.height == 0:
-        return {}
-    g = (df.group_by("touches").agg(v=pl.col("conv").cast(pl.Float64).mean() * 100)
-         .sort("touches", nulls_last=True))
-    return {("(none)" if t is None else str(t)): v
-            for t, v in zip(g["touches"], g["v"], strict=True)}
+def _by_touches(ctx: Context) -> Step[dict]:
+    g = (_prospects(ctx).group_by("touches")
+         .agg(v=pl.col("conv").cast(pl.Float64).mean() * 100).sort("touches", nulls_last=True))
+    return frame("leads:prospects_by_touches", g).then(
+        lambda g: {("(none)" if t is None else str(t)): v
+                   for t, v in zip(g["touches"], g["v"], strict=True)})
 
 
-def _rates(ctx: Context, rows: pl.DataFrame, flag: str,
-           ) -> tuple[int, int, float | None, dict]:
-    """(flagged, rows, share × 100) of rows with `_pid`, and the share of each period."""
-    n, total, value = _share(rows, flag)
-    hits = per_pid(ctx, rows, pl.col(flag).sum())
-    sizes = per_pid(ctx, rows, pl.len())
-    by_period = labels(ctx, [None if c is None else pct_of(int(h), int(c))
-                              for h, c in zip(hits, sizes, strict=True)])
-    return n, total, value, by_period
-
-
-def _customer_acquisition_rate(ctx: Context) -> Value:
-    pros = _prospects(period_rows(ctx, leads(ctx), "created_date"))
-    n, total, value, by_period = _rates(ctx, pros, "conv")
-    by: dict[str, dict] = {}
+def _customer_acquisition_rate(ctx: Context) -> Step[Value]:
+    by: dict[str, Step] = {}
     if ctx.has("leads", "touches"):
-        by["touches"] = _by_touches(pros)
+        by["touches"] = _by_touches(ctx)
     if ctx.has("leads", "outreach_method"):
-        by["outreach_method"] = breakdown(pros, "outreach_method",
-                                          pl.col("conv").cast(pl.Float64).mean() * 100)
-    return Value(value, by_period, by,
-                 explanation=f"{num(n)} new customers / {num(total)} prospects contacted × 100 "
-                 f"= {pct(value)}")
+        by["outreach_method"] = _mean_by("leads:prospects_by_outreach_method", _prospects(ctx),
+                                         "outreach_method", "conv")
+
+    def finish(got: dict) -> Value:
+        n, total, value, by_period = _rates(ctx, got["rows"])
+        return Value(value, by_period, {d: got[d] for d in by},
+                     explanation=f"{num(n)} new customers / {num(total)} prospects contacted "
+                     f"× 100 = {pct(value)}")
+    return join(rows=_share_frame("leads:prospects", _prospects(ctx), "conv"), **by).then(finish)
 
 
 # -- close rate on provided leads -------------------------------------------------------------
-def _provided_from_deals(ctx: Context) -> pl.DataFrame:
-    d = deals(ctx).filter(pl.col("status").is_in(["won", "lost"])
-                          & pl.col("provided_lead").fill_null(False))
-    return period_rows(ctx, d, "closed").with_columns(won=pl.col("status") == "won")
+def _provided_from_deals(ctx: Context) -> pl.LazyFrame:
+    closed = (pl.col("status").is_in(["won", "lost"]) & pl.col("provided_lead").fill_null(False)
+              & in_range(ctx, "closed"))
+    return deals_lf(ctx).filter(closed).with_columns(period_index(ctx, "closed"),
+                                                      won=pl.col("status") == "won")
 
 
-def _provided_leads(ctx: Context) -> pl.DataFrame:
-    rows = period_rows(ctx, leads(ctx), "created_date")
-    return rows.filter(pl.col("provided_lead").fill_null(False))
-
-
-def _close_rate_provided_leads(ctx: Context) -> Value:
+def _close_rate_provided_leads(ctx: Context) -> Step[Value]:
     if ctx.has("leads", "provided_lead"):
-        table, flag, rows = "leads", "conv", _provided_leads(ctx)
+        table, flag = "leads", "conv"
+        rows = _flags(ctx).filter(pl.col("provided_lead").fill_null(False))
         words = ("converted", "provided leads created")
     else:
         table, flag, rows = "deals", "won", _provided_from_deals(ctx)
         words = ("won", "provided deals closed")
-    n, total, value, by_period = _rates(ctx, rows, flag)
-    by = ({"rep": breakdown(rows, "rep", pl.col(flag).cast(pl.Float64).mean() * 100)}
+    by = ({"rep": _mean_by(f"leads:provided_by_rep:{table}", rows, "rep", flag)}
           if ctx.has(table, "rep") else {})
-    return Value(value, by_period, by,
-                 explanation=f"{num(n)} {words[0]} / {num(total)} {words[1]} × 100 = "
-                 f"{pct(value)} (from {table})")
+
+    def finish(got: dict) -> Value:
+        n, total, value, by_period = _rates(ctx, got["rows"])
+        return Value(value, by_period, {d: got[d] for d in by},
+                     explanation=f"{num(n)} {words[0]} / {num(total)} {words[1]} × 100 = "
+                     f"{pct(value)} (from {table})")
+    return join(rows=_share_frame(f"leads:provided:{table}", rows, flag), **by).then(finish)
 
 
 register(
