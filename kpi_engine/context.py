@@ -33,7 +33,8 @@ class Context:
         self.currency = currency
         self.not_filtered: list[str] = []
         self.uploaded = tables  # what the upload has (availability is judged on it)
-        self.lazy = {name: self._filter(name, df) for name, df in tables.items()}
+        self._keep = {name: self._filter(name, df) for name, df in tables.items()}
+        self.lazy = {name: df.lazy().filter(self._keep[name]) for name, df in tables.items()}
         self._eager: dict[str, pl.DataFrame] = {}
         first, last = self._data_span()
         self.data_end = last
@@ -44,14 +45,15 @@ class Context:
                                              self.settings.fiscal_year_start)
 
     # -- tables and fields -------------------------------------------------------------
-    def _filter(self, name: str, df: pl.DataFrame) -> pl.LazyFrame:
-        lf = df.lazy()
+    def _filter(self, name: str, df: pl.DataFrame) -> pl.Expr:
+        """The rows of the table the query's filters keep, as one predicate."""
+        keep = pl.lit(True)
         for dim, value in self.query.filters.items():
             if dim not in df.columns or df[dim].null_count() == df.height:
                 self.not_filtered.append(f"{name} has no {dim}")
                 continue
-            lf = lf.filter(pl.col(dim).str.to_lowercase() == value.strip().lower())
-        return lf
+            keep = keep & (pl.col(dim).str.to_lowercase() == value.strip().lower())
+        return keep
 
     def lf(self, table: str) -> pl.LazyFrame | None:
         """The table's rows the query's filters keep, as a LazyFrame (None: not uploaded)."""
@@ -60,10 +62,10 @@ class Context:
     def t(self, table: str) -> pl.DataFrame | None:
         """The same rows collected now, in date order (file order among equal dates)."""
         if table not in self._eager:
-            lf = self.lazy.get(table)
-            if lf is None:
+            df = self.uploaded.get(table)
+            if df is None:
                 return None
-            self._eager[table] = _sorted(table, lf.collect())
+            self._eager[table] = _sorted(table, df.filter(self._keep[table]))
         return self._eager[table]
 
     def has(self, table: str, field: str | None = None) -> bool:
