@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,9 +70,16 @@ def run(ctx: Context, kpis: Iterable[KPI]) -> dict[str, Result]:
     A KPI whose plan or finish fails is unavailable with the reason; the others are not
     affected (when the shared collect fails, each KPI's frames are collected on their own to
     find the culprit)."""
-    kpis = list(kpis)
+    return run_with(ctx, kpis)[0]
+
+
+def run_with(ctx: Context, kpis: Iterable[KPI], extra: Mapping[str, Step[Any]] | None = None,
+             ) -> tuple[dict[str, Result], dict[str, Any]]:
+    """`run`, with more steps (not KPIs: e.g. the what-if planner's drivers) collected in the
+    same `pl.collect_all`; an extra step that fails gives None."""
+    kpis, extra = list(kpis), dict(extra or {})
     out: dict[str, Result] = {}
-    steps: dict[str, Step[Value] | Value] = {}
+    steps: dict[str, Step[Value]] = {}
     for kpi in kpis:
         missing = missing_inputs(ctx, kpi)
         if missing:
@@ -83,9 +90,8 @@ def run(ctx: Context, kpis: Iterable[KPI]) -> dict[str, Result]:
         except Exception as exc:  # noqa: BLE001 - one KPI's failure never hides the others
             out[kpi.id] = _failed(kpi, exc)
     frames: dict[str, pl.LazyFrame] = {}
-    for s in steps.values():
-        if isinstance(s, Step):
-            frames.update(s.frames)
+    for s in [*steps.values(), *extra.values()]:
+        frames.update(s.frames)
     try:
         got: dict[str, pl.DataFrame] | None = collect(frames)
     except Exception:  # noqa: BLE001
@@ -94,13 +100,23 @@ def run(ctx: Context, kpis: Iterable[KPI]) -> dict[str, Result]:
     specs = {k.id: k for k in kpis}
     for kid, s in steps.items():
         try:
-            v = s if isinstance(s, Value) else s.finish(got if got is not None
-                                                         else collect(s.frames))
+            v = _finish(s, got)
         except Exception as exc:  # noqa: BLE001
             out[kid] = _failed(specs[kid], exc)
             continue
         out[kid] = _result(ctx, specs[kid], v)
-    return {k.id: out[k.id] for k in kpis}
+    values: dict[str, Any] = {}
+    for name, s in extra.items():
+        try:
+            values[name] = _finish(s, got)
+        except Exception:  # noqa: BLE001
+            log.exception("step %s failed", name)
+            values[name] = None
+    return {k.id: out[k.id] for k in kpis}, values
+
+
+def _finish(s: Step[Any], got: dict[str, pl.DataFrame] | None) -> Any:
+    return s.finish(got if got is not None else collect(s.frames))
 
 
 def run_one(ctx: Context, kpi: KPI) -> Result:

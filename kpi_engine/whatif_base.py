@@ -22,8 +22,10 @@ from kpi_engine.whatif_model import tree_drivers
 if TYPE_CHECKING:
     import polars as pl
 
+    from kpi_engine.catalogue.customers_base import Counts
     from kpi_engine.catalogue.spec import Result
     from kpi_engine.context import Context
+    from kpi_engine.plan import Step
 
 BASE_KPIS = (
     "leads_generated", "lead_conversion_rate", "average_deal_size", "win_rate",
@@ -91,7 +93,7 @@ def base_drivers(tables: dict[str, pl.DataFrame], settings: Settings | None = No
     over the base period."""
     from kpi_engine.catalogue import load_all
     from kpi_engine.context import Context
-    from kpi_engine.evaluate import run
+    from kpi_engine.evaluate import run, run_with
     from kpi_engine.query import Query
 
     settings = settings or Settings()
@@ -101,10 +103,10 @@ def base_drivers(tables: dict[str, pl.DataFrame], settings: Settings | None = No
     if start > end:
         raise ValueError(f"the base period starts ({start}) after it ends ({end})")
     ctx = Context(tables, Query(start=start, end=end, grain="month", settings=settings), currency)
-    k = run(ctx, [specs[kid] for kid in BASE_KPIS])
+    k, extra = run_with(ctx, [specs[kid] for kid in BASE_KPIS], _extra_steps(ctx))
     months = months_between(start, end)
     missing: dict[str, list[str]] = {}
-    values = _tree_values(ctx, k, months, settings, missing, notes)
+    values = _tree_values(ctx, k, extra, months, settings, missing, notes)
     trees: dict[str, dict[str, float]] = {}
     for tree, drivers in values.items():
         absent = [d for d, v in drivers.items() if v is None]
@@ -143,13 +145,33 @@ def _per_month(r: Result, months: float) -> float | None:
     return None if v is None or not months else v / months
 
 
-def _tree_values(ctx: Context, k: dict[str, Result], months: float, settings: Settings,
-                 missing: dict[str, list[str]], notes: list[str],
+def _extra_steps(ctx: Context) -> dict[str, Step[Any]]:
+    """The drivers that are not KPIs, planned to be collected with the base KPIs: open deals
+    at the base end, active customers, monthly churn (orders, subscriptions), marketing cost."""
+    from kpi_engine.catalogue import customers_base as cb
+    from kpi_engine.catalogue.pipeline_base import at_end
+
+    steps: dict[str, Step[Any]] = {}
+    if ctx.has("deals"):
+        steps["open_deals"] = at_end(ctx).then(lambda r: float(r["n"]))
+    if ctx.has("orders", "customer_id"):
+        n = len(ctx.periods)
+        steps["active_customers"] = cb.frequency_step(ctx).then(
+            lambda f: float(f.customers[n]))
+        steps["churn:orders"] = cb.flow_step(ctx, "orders").then(lambda c: _churn(ctx, c))
+    if ctx.has("subscriptions"):
+        steps["churn:subscriptions"] = cb.flow_step(ctx, "subscriptions").then(
+            lambda c: _churn(ctx, c))
+    if ctx.has("marketing"):
+        steps["marketing_cost"] = cb.marketing_step(ctx).then(lambda costs: costs[-1])
+    return steps
+
+
+def _tree_values(ctx: Context, k: dict[str, Result], extra: dict[str, Any], months: float,
+                 settings: Settings, missing: dict[str, list[str]], notes: list[str],
                  ) -> dict[str, dict[str, float | None]]:
     """Per tree its drivers' base values (None: no base value); `missing` gets the reason a
     tree cannot be built at all."""
-    from kpi_engine.catalogue.customers import _costs_available, _marketing_cost
-
     out: dict[str, dict[str, float | None]] = {}
     out["lead"] = {"leads": _per_month(k["leads_generated"], months),
                    "lead_conversion_rate": _v(k["lead_conversion_rate"]),
@@ -157,7 +179,7 @@ def _tree_values(ctx: Context, k: dict[str, Result], months: float, settings: Se
     if not k["leads_generated"].available:
         missing["lead"] = ["needs leads"]
     cycle = _v(k["sales_cycle_length"])
-    out["pipeline"] = {"open_deals": _open_deals(ctx),
+    out["pipeline"] = {"open_deals": extra.get("open_deals"),
                        "win_rate": _v(k["win_rate"]),
                        "average_deal_size": _v(k["average_deal_size"]),
                        "sales_cycle_length": cycle if cycle else None,
@@ -165,15 +187,12 @@ def _tree_values(ctx: Context, k: dict[str, Result], months: float, settings: Se
     if not ctx.has("deals"):
         missing["pipeline"] = ["needs deals"]
 
-    costs = None
-    if _costs_available(ctx):
-        marketing = _marketing_cost(ctx, ctx.start, ctx.end)[0]
-        costs = (marketing + (settings.sales_costs_per_month or 0.0) * months) / months
+    costs = _costs(ctx, extra, months, settings)
     customer: dict[str, float | None] = {
-        "active_customers": _active_customers(ctx) if ctx.has("orders", "customer_id") else None,
+        "active_customers": extra.get("active_customers"),
         "purchase_frequency": _v(k["purchase_frequency"]),
         "average_purchase_value": _v(k["average_purchase_value"]),
-        "churn_rate": _churn(ctx, "orders") if ctx.has("orders", "customer_id") else None,
+        "churn_rate": extra.get("churn:orders"),
     }
     cac = _v(k["cac"])
     if costs is not None and cac:
@@ -194,8 +213,7 @@ def _tree_values(ctx: Context, k: dict[str, Result], months: float, settings: Se
     subs_new = (new.extra.get("subscriptions_based") if new.extra.get("source") == "orders"
                 else new.value) if new.available else None
     out["recurring"] = {"mrr": _v(k["mrr"]),
-                        "churn_rate": _churn(ctx, "subscriptions")
-                        if ctx.has("subscriptions") else None,
+                        "churn_rate": extra.get("churn:subscriptions"),
                         "new_customers": None if subs_new is None else subs_new / months,
                         "arpa": _v(k["arpa"])}
     if not k["mrr"].available:
@@ -212,32 +230,28 @@ def _tree_values(ctx: Context, k: dict[str, Result], months: float, settings: Se
     return out
 
 
-def _open_deals(ctx: Context) -> float | None:
-    if not ctx.has("deals"):
+def _costs(ctx: Context, extra: dict[str, Any], months: float, settings: Settings,
+           ) -> float | None:
+    """Sales and marketing costs per month: the marketing table's cost of the base period
+    (else the marketing costs per month typed in) plus the sales costs per month typed in."""
+    if "marketing_cost" in extra:
+        marketing = extra["marketing_cost"]
+        if marketing is None:
+            return None
+    elif settings.marketing_costs_per_month is not None:
+        marketing = settings.marketing_costs_per_month * months
+    elif settings.sales_costs_per_month is not None:
+        marketing = 0.0
+    else:
         return None
-    from kpi_engine.catalogue.pipeline import open_at
-
-    return float(open_at(ctx, ctx.end).height)
+    return (marketing + (settings.sales_costs_per_month or 0.0) * months) / months
 
 
-def _active_customers(ctx: Context) -> float:
-    """Distinct customers with a valid order in the base period."""
-    from kpi_engine.catalogue.revenue import customer_counts
-
-    return float(customer_counts(ctx)[0])
-
-
-def _churn(ctx: Context, basis: Any) -> float | None:
+def _churn(ctx: Context, counts: list[Counts]) -> float | None:
     """Σ lost / Σ at start × 100 over the whole months of the base period that end by its end."""
-    from kpi_engine.catalogue.customers import _counts
-
-    lost = at_start = 0
-    for i, p in enumerate(ctx.periods):
-        if p.end <= ctx.end:
-            c = _counts(ctx, basis, i)
-            lost += c.lost
-            at_start += c.start
-    return lost / at_start * 100 if at_start else None
+    whole = [c for p, c in zip(ctx.periods, counts, strict=True) if p.end <= ctx.end]
+    at_start = sum(c.start for c in whole)
+    return sum(c.lost for c in whole) / at_start * 100 if at_start else None
 
 
 def _rep_attainment(ctx: Context, att: Result, start: dt.date, end: dt.date,
