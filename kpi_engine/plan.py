@@ -14,12 +14,14 @@ it. Keys live for one evaluation (one Context: one range, grain, filter and sett
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import polars as pl
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 U = TypeVar("U")
 Got = Mapping[str, pl.DataFrame]
@@ -55,6 +57,26 @@ def join(**steps: Step[Any]) -> Step[dict[str, Any]]:
 
 
 def collect(frames: Mapping[str, pl.LazyFrame]) -> dict[str, pl.DataFrame]:
-    """Every frame, in one `pl.collect_all`."""
+    """Every frame, in one `pl.collect_all`.
+
+    Polars' common-subplan elimination can panic on some shapes of shared cached sub-plans
+    (pola-rs/polars#28945, #29414: a Rust panic, which Python sees as a BaseException). Then
+    the frames are collected once more without that optimisation; a second panic becomes a
+    RuntimeError, so the caller's ordinary error handling applies."""
     keys = list(frames)
-    return dict(zip(keys, pl.collect_all([frames[k] for k in keys]), strict=True))
+    lfs = [frames[k] for k in keys]
+    try:
+        out = pl.collect_all(lfs)
+    except Exception:
+        raise
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        log.warning("Polars panicked (%s); collecting without common-subplan elimination", exc)
+        try:
+            out = pl.collect_all(lfs, optimizations=pl.QueryOptFlags(comm_subplan_elim=False))
+        except BaseException as again:
+            if type(again).__name__ != "PanicException":
+                raise
+            raise RuntimeError(f"Polars failed on this plan: {again}") from None
+    return dict(zip(keys, out, strict=True))
