@@ -119,10 +119,6 @@ def _finish(s: Step[Any], got: dict[str, pl.DataFrame] | None) -> Any:
     return s.finish(got if got is not None else collect(s.frames))
 
 
-def run_one(ctx: Context, kpi: KPI) -> Result:
-    return run(ctx, [kpi])[kpi.id]
-
-
 def _result(ctx: Context, kpi: KPI, v: Value) -> Result:
     status = v.status if v.status is not None else (kpi.band.status(v.value) if kpi.band else None)
     explanation = v.explanation

@@ -511,7 +511,7 @@ def test_as_json_shape():
     assert out["kpis"]["win_rate"]["value"] == 60.0
 
 
-# -- per-period machinery (one pass over the range, then slices / vectorised period ends) ----
+# -- per-period machinery (one plan over the range, rows indexed by period / vectorised period ends)
 def test_stale_by_period_window_edges_on_overlapping_weeks():
     # S = 14; week ends 7, 14, 21, 28 Jan. a: created 1 Jan, calls 7 Jan and 22 Jan;
     # b: created 1 Jan, call on 29 Jan (after the range, not counted); c: won on 10 Jan.
@@ -552,11 +552,16 @@ def _reference(tables, q):
     import polars as pl
 
     from kpi_engine.context import Context
-    from kpi_engine.deals import closed_in, deals
+    from kpi_engine.deals import deals_lf
     from kpi_engine.fmt import div, pct_of
 
     ctx = Context(tables, q)
-    d = deals(ctx)
+    # in date order, file order among equal dates (the float sums are compared exactly)
+    d = deals_lf(ctx).collect().sort("created_date", nulls_last=True, maintain_order=True)
+
+    def closed_in(s, e, status=None):
+        statuses = [status] if status else ["won", "lost"]
+        return d.filter(pl.col("status").is_in(statuses) & pl.col("closed").is_between(s, e))
 
     def open_at(t):
         gone = pl.col("status").is_in(["won", "lost"]).fill_null(False) & (
@@ -578,8 +583,8 @@ def _reference(tables, q):
     out: dict[str, dict] = {}
     for p in ctx.periods:
         s, e = p.clip_start, p.clip_end
-        closed, won = closed_in(ctx, s, e), closed_in(ctx, s, e, "won")
-        lost = closed_in(ctx, s, e, "lost")
+        closed, won = closed_in(s, e), closed_in(s, e, "won")
+        lost = closed_in(s, e, "lost")
         rate = pct_of(won.height, closed.height)
         n_open = open_at(e).height
         cycle, a = mean(days(won)), ads(won)

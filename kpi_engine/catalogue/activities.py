@@ -7,16 +7,16 @@ unknown) and so is `outcome` (completed / no_show / cancelled / scheduled / open
 bounced).
 
 Plan: one lazy frame, the range's activities counted per (period index, type, outcome, rep)
-(`summary_lf`, key "activities:summary"), which every KPI here (and the e-mail rates of
-marketing.py) finishes on; follow_up_meetings adds whether any activity is typed follow_up and,
-for data that is not, the inferred follow-ups per period (a plan that filters itself empty when
-follow-ups are typed). The eager period helpers (`period_rows`, `slices`, `breakdown_of`, ...),
-shared with marketing, leads and team, work on collected summaries (or eager rows)."""
+(`summary_lf`, key "activities:summary"), which every KPI here finishes on; follow_up_meetings
+adds whether any activity is typed follow_up and, for data that is not, the inferred follow-ups
+per period (a plan that filters itself empty when follow-ups are typed). The period helpers
+(`period_index`, `per_pid`, `labels`, `breakdown_of`, ...), shared with team, plan the period
+index of a row or work on collected summaries. (The e-mail rates of marketing.py plan their own
+frame: marketing_base.emails.)"""
 
 from __future__ import annotations
 
 import datetime as dt
-from itertools import pairwise
 from typing import Any
 
 import polars as pl
@@ -25,7 +25,7 @@ from kpi_engine.catalogue import register
 from kpi_engine.catalogue.spec import KPI, Band, Value
 from kpi_engine.context import Context
 from kpi_engine.fmt import div, num, pct, pct_of
-from kpi_engine.measures import NONE_KEY, by_pid, in_interval, in_range
+from kpi_engine.measures import NONE_KEY, by_pid, in_range
 from kpi_engine.plan import Step, frame, join
 
 ACT = "activities"
@@ -37,39 +37,7 @@ EPOCH = dt.date(1970, 1, 1)
 SHOW_BAND = Band(good=(60, float("inf"), True, False), watch=((50, 60, True, False),))
 
 
-# -- period helpers (shared with marketing, leads and team) ------------------------------------
-# period_rows, offsets and slices work on eager rows: still used by marketing and leads.
-def period_rows(ctx: Context, df: pl.DataFrame, col: str) -> pl.DataFrame:
-    """The rows whose `col` (a date or date-time) lies in the range, with `_pid`: the index in
-    ctx.periods of the (clipped) period holding the row. In period order, each period's rows in
-    the order of df (a slice of df when `col` is sorted)."""
-    s = df[col]
-    days = [p.clip_start for p in ctx.periods] + [ctx.end + dt.timedelta(days=1)]
-    if s.dtype == pl.Date:
-        bounds = pl.Series(days, dtype=pl.Date)
-    else:
-        bounds = pl.Series([dt.datetime.combine(d, dt.time()) for d in days]).cast(s.dtype)
-    if s.flags.get("SORTED_ASC") and s.null_count() == 0:
-        rows = in_interval(df, col, ctx.start, ctx.end)
-    else:
-        rows = df.filter((pl.col(col) >= bounds[0]) & (pl.col(col) < bounds[-1]))
-    pid = (bounds.search_sorted(rows[col], side="right") - 1).cast(pl.UInt32)
-    rows = rows.with_columns(_pid=pid)
-    return rows if pid.is_sorted() else rows.sort("_pid", maintain_order=True)
-
-
-def offsets(ctx: Context, rows: pl.DataFrame) -> list[int]:
-    """Where each period's rows start in rows (in period order, with `_pid`), and the end."""
-    ids = pl.Series(range(len(ctx.periods) + 1), dtype=pl.UInt32)
-    return rows["_pid"].search_sorted(ids, side="left").to_list()
-
-
-def slices(ctx: Context, rows: pl.DataFrame) -> list[pl.DataFrame]:
-    """The rows (in period order, with `_pid`) of each period: the rows an in_interval of the
-    period gives, in the same order (so sums over them are the same to the last bit)."""
-    return [rows.slice(a, b - a) for a, b in pairwise(offsets(ctx, rows))]
-
-
+# -- period helpers (shared with team) -----------------------------------------------------------
 def per_pid(ctx: Context, frame: pl.DataFrame, agg: pl.Expr) -> list:
     """agg per period index (`_pid`) of a frame, in ctx.periods order (None: no rows)."""
     out: list = [None] * len(ctx.periods)
@@ -86,7 +54,8 @@ def labels(ctx: Context, values: list) -> dict:
 
 
 def names_of(frame: pl.DataFrame, dim: str, n: str = "n") -> dict[str, str]:
-    """measures.display_names of the rows a count summary stands for (`n` rows per line)."""
+    """measures.names_lf of the rows a count summary stands for (`n` rows per line): lower-case
+    value -> its most frequent spelling (ties: first in code-point order)."""
     counts = (
         frame.filter(pl.col(dim).is_not_null()).group_by(v=pl.col(dim)).agg(len=pl.col(n).sum())
         .with_columns(k=pl.col("v").str.to_lowercase())
@@ -98,7 +67,8 @@ def names_of(frame: pl.DataFrame, dim: str, n: str = "n") -> dict[str, str]:
 
 def breakdown_of(frame: pl.DataFrame, dim: str, agg: pl.Expr,
                  names: dict[str, str] | None = None, n: str = "n") -> dict[str, Any]:
-    """measures.breakdown of the rows a count summary stands for (agg over its lines)."""
+    """measures.breakdown_lf of the rows a count summary stands for (agg over its lines):
+    {display name (`(none)` for empty): agg}, case-insensitive groups."""
     if frame.height == 0:
         return {}
     names = names if names is not None else names_of(frame, dim, n)
@@ -106,20 +76,6 @@ def breakdown_of(frame: pl.DataFrame, dim: str, agg: pl.Expr,
          .sort("_k", nulls_last=True))
     return {(names.get(k, k) if k is not None else NONE_KEY): v
             for k, v in zip(g["_k"], g["_v"], strict=True)}
-
-
-def ratio_of(frame: pl.DataFrame, dim: str, num_col: str, den_col: str, scale: float = 1.0,
-             names: dict[str, str] | None = None) -> dict[str, float | None]:
-    """Σ numerator / Σ denominator (× scale; None for a zero sum) per value of a dimension of
-    a summary (`n` rows per line)."""
-    names = names if names is not None else names_of(frame, dim)
-    nums = breakdown_of(frame, dim, pl.col(num_col).sum(), names)
-    dens = breakdown_of(frame, dim, pl.col(den_col).sum(), names)
-    out: dict[str, float | None] = {}
-    for k, v in nums.items():
-        q = div(v, dens.get(k))
-        out[k] = None if q is None else q * scale
-    return out
 
 
 def period_index(ctx: Context, col: str) -> pl.Expr:
@@ -152,23 +108,10 @@ def summary_step(ctx: Context) -> Step[pl.DataFrame]:
     return frame(SUMMARY, summary_lf(ctx))
 
 
-def summary(ctx: Context) -> pl.DataFrame:  # still used by marketing (e-mail rates)
-    """summary_lf collected now (cached)."""
-    cache = ctx.__dict__.setdefault("_measure_cache", {})
-    if SUMMARY not in cache:
-        cache[SUMMARY] = summary_lf(ctx).collect()
-    return cache[SUMMARY]
-
-
 def counts_of(ctx: Context, s: pl.DataFrame, where: pl.Expr | None = None) -> list[int]:
     """The activities (meeting a condition) of each period, from a collected summary."""
     s = s if where is None else s.filter(where)
     return [0 if v is None else int(v) for v in per_pid(ctx, s, pl.col("n").sum())]
-
-
-def counts(ctx: Context, where: pl.Expr | None = None) -> list[int]:  # still used by marketing
-    """counts_of the eager summary."""
-    return counts_of(ctx, summary(ctx), where)
 
 
 def _types(types: tuple[str, ...]) -> pl.Expr:
@@ -315,52 +258,6 @@ def _show_rate(ctx: Context, s: pl.DataFrame) -> Value:
     return Value(value, by_period,
                  explanation=f"{num(sum(held))} demos and meetings held / {num(sum(booked))} "
                  f"booked × 100 = {pct(value)}")
-
-
-# -- e-mails (for email_open_rate and email_reply_rate of group C) -------------------------------
-EMAIL = pl.col("type") == "email"
-
-
-def has_emails(ctx: Context) -> bool:  # still used by marketing
-    """The activities have an outcome and at least one e-mail (any date)."""
-    acts = ctx.t(ACT)
-    return acts is not None and ctx.has(ACT, "outcome") and bool((acts["type"] == "email").any())
-
-
-def has_emails_lf(ctx: Context) -> pl.LazyFrame:
-    """One row, `emails`: the activities hold at least one e-mail (any date); with
-    ctx.has(ACT, "outcome"), has_emails lazily."""
-    return _acts_lf(ctx).select(emails=EMAIL.any())
-
-
-def email_rate_of(ctx: Context, s: pl.DataFrame, outcomes: tuple[str, ...],
-                  ) -> tuple[float | None, list[float | None], int, int]:
-    """(e-mails with one of the outcomes / e-mails × 100 over the range, per period, the two
-    counts over the range), from a collected summary."""
-    sent = counts_of(ctx, s, EMAIL)
-    hit = counts_of(ctx, s, EMAIL & pl.col("outcome").is_in(list(outcomes)))
-    per = [pct_of(h, n) for h, n in zip(hit, sent, strict=True)]
-    return pct_of(sum(hit), sum(sent)), per, sum(hit), sum(sent)
-
-
-def email_rate(ctx: Context, outcomes: tuple[str, ...],
-               ) -> tuple[float | None, list[float | None], int, int]:  # still used by marketing
-    """email_rate_of the eager summary."""
-    return email_rate_of(ctx, summary(ctx), outcomes)
-
-
-def reply_rate_by_rep_of(s: pl.DataFrame) -> dict[str, float | None]:
-    """Replied e-mails / e-mails × 100 per rep (the range's e-mails), from a collected
-    summary."""
-    replied = pl.col("n").filter(pl.col("outcome") == "replied").sum().cast(pl.Float64)
-    lines = s.filter(EMAIL).group_by("rep").agg(
-        n=pl.col("n").sum(), _r=replied, _n=pl.col("n").sum().cast(pl.Float64))
-    return ratio_of(lines, "rep", "_r", "_n", 100.0)
-
-
-def reply_rate_by_rep(ctx: Context) -> dict[str, float | None]:  # still used by marketing
-    """reply_rate_by_rep_of the eager summary."""
-    return reply_rate_by_rep_of(summary(ctx))
 
 
 register(

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import polars as pl
-
 from kpi_engine.catalogue import register
 from kpi_engine.catalogue.customers_base import (
     Basis,
@@ -33,7 +31,6 @@ from kpi_engine.catalogue.customers_base import (
     head,
     lifespan_step,
     margin_step,
-    marketing_share,
     marketing_step,
     monthly_churn_step,
     mrr_step,
@@ -43,7 +40,7 @@ from kpi_engine.catalogue.customers_base import existing_step as _existing_step
 from kpi_engine.catalogue.spec import INF, KPI, Band, Value
 from kpi_engine.context import Context
 from kpi_engine.fmt import div, money, num, pct, pct_of, ratio
-from kpi_engine.plan import Step, collect, join
+from kpi_engine.plan import Step, join
 from kpi_engine.targets import attainment
 
 REV = "orders.revenue|orders.quantity+orders.unit_price"
@@ -52,30 +49,7 @@ COSTS = "marketing|settings.marketing_costs_per_month|settings.sales_costs_per_m
 SUBS = "subscriptions.mrr|subscriptions.amount"
 
 
-def _counts(ctx: Context, b: Basis, i: int) -> Counts:  # still used by whatif_base
-    """The customer flow of the whole period ctx.periods[i], collected on its own."""
-    memo = ctx.__dict__.setdefault("_measure_cache", {})
-    if ("customers:counts", b) not in memo:
-        s = flow_step(ctx, b)
-        memo["customers:counts", b] = s.finish(collect(s.frames))
-    return memo["customers:counts", b][i]
-
-
 # -- costs ------------------------------------------------------------------------------------
-def _marketing_cost(ctx: Context, start: dt.date, end: dt.date) -> tuple[float, str]:
-    """Marketing cost of [start, end] (month rows pro rata by days) and where it came from
-    (eager: still used by whatif_base)."""
-    m = ctx.t("marketing")
-    if m is not None:
-        share = marketing_share(pl.lit(start), pl.lit(end), "_month_row" in m.columns)
-        cost = m.select((pl.col("cost").fill_null(0.0) * share).sum()).item()
-        return float(cost or 0.0), "marketing"
-    per_month = ctx.settings.marketing_costs_per_month
-    if per_month is not None:
-        return per_month * ctx.months(start, end), "settings"
-    return 0.0, "none"
-
-
 def _costs_available(ctx: Context) -> bool:
     s = ctx.settings
     return (ctx.has("marketing") or s.marketing_costs_per_month is not None

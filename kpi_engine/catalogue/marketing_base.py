@@ -77,7 +77,8 @@ def per_pid(ctx: Context, frame: pl.DataFrame, agg: pl.Expr) -> list:
 
 
 def names_of(frame: pl.DataFrame, dim: str, n: str = "n") -> dict[str, str]:
-    """measures.display_names of the rows a count summary stands for (`n` rows per line)."""
+    """measures.names_lf of the rows a count summary stands for (`n` rows per line): lower-case
+    value -> its most frequent spelling (ties: first in code-point order)."""
     counts = (
         frame.filter(pl.col(dim).is_not_null()).group_by(v=pl.col(dim)).agg(len=pl.col(n).sum())
         .with_columns(k=pl.col("v").str.to_lowercase())
@@ -89,7 +90,8 @@ def names_of(frame: pl.DataFrame, dim: str, n: str = "n") -> dict[str, str]:
 
 def breakdown_of(frame: pl.DataFrame, dim: str, agg: pl.Expr,
                  names: dict[str, str] | None = None, n: str = "n") -> dict[str, Any]:
-    """measures.breakdown of the rows a count summary stands for (agg over its lines)."""
+    """measures.breakdown_lf of the rows a count summary stands for (agg over its lines):
+    {display name (`(none)` for empty): agg}, case-insensitive groups."""
     if frame.height == 0:
         return {}
     names = names if names is not None else names_of(frame, dim, n)

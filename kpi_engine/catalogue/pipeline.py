@@ -15,7 +15,6 @@ counts and sums.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -33,7 +32,6 @@ from kpi_engine.catalogue.pipeline_base import (
     funnel,
     named,
     open_by_end,
-    open_expr,
     reached,
     stage_names,
     stays,
@@ -42,20 +40,13 @@ from kpi_engine.catalogue.pipeline_base import (
 )
 from kpi_engine.catalogue.spec import INF, KPI, Band, Value
 from kpi_engine.context import Context
-from kpi_engine.deals import deals, deals_lf
+from kpi_engine.deals import deals_lf
 from kpi_engine.fmt import div, money, num, pct, pct_of
 from kpi_engine.measures import breakdown_dict, breakdown_lf, by_pid, pid
 from kpi_engine.plan import Step, done, frame, join
 from kpi_engine.targets import attainment
 
 WON = "deals.close_date|stage_history, deals.status|deals.stage"
-
-
-def open_at(ctx: Context, t: dt.date) -> pl.DataFrame:  # still used by whatif_base
-    """Deals open at the end of day t, eagerly. (kpi_engine.deals.open_at drops a deal whose
-    status is null — neither status nor stage — because `is_in` on null gives null; such a deal
-    is not won/lost, so it is open.)"""
-    return deals(ctx).filter(open_expr(t))
 
 
 def _per(ctx: Context, values: list[Any]) -> dict[str, Any]:

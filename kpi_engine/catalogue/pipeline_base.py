@@ -43,7 +43,7 @@ def fsum(expr: pl.Expr) -> pl.Expr:
 
 
 def named(frame: pl.DataFrame, col: str, names: dict[str, str]) -> dict[str, Any]:
-    """{display name: col} of a frame grouped by a lower-cased key `_k` (as `breakdown`)."""
+    """{display name: col} of a frame grouped by a lower-cased key `_k` (as `breakdown_dict`)."""
     return {(names.get(k, k) if k is not None else NONE_KEY): v
             for k, v in zip(frame["_k"], frame[col], strict=True)}
 

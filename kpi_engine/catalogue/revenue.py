@@ -9,19 +9,14 @@ aggregates over them, keyed so that KPIs share them: Σ revenue per period
 case-insensitive grouping), distinct orders per period and over the range (counted over the
 lines that start a run of one order, far fewer than the lines), repeat and expansion revenue
 per period. Growth sums the revenue per month (MoM) and per period a year earlier (YoY).
-
-The eager helpers below (`order_rows`, `range_parts`, ...) are no longer used by group A; they
-stay for customers.py and whatif_base.py until those plan lazily too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from kpi_engine.catalogue import register
@@ -32,7 +27,6 @@ from kpi_engine.measures import (
     breakdown_dict,
     by_pid,
     in_range,
-    orders,
     orders_lf,
     pid,
 )
@@ -44,189 +38,6 @@ REPEAT = pl.when(pl.col("_f") < pl.col("d")).then(pl.col("revenue")).otherwise(0
 DAY = dt.timedelta(days=1)
 
 
-# -- eager: order lines numbered once (still used by customers.py and whatif_base.py) ------------
-def cache_of(ctx: Context) -> dict[Any, Any]:
-    return ctx.__dict__.setdefault("_measure_cache", {})
-
-
-@dataclass(frozen=True)
-class Rows:
-    """Valid order lines with `_c` (the customer's row in `firsts`, null without a customer) and
-    `_f` (that customer's first purchase day): `lines` all, `dated` those with a day, in day
-    order; `firsts` is ckey -> `first`, the day of the first valid purchase ever (all data)."""
-
-    lines: pl.DataFrame
-    dated: pl.DataFrame
-    firsts: pl.DataFrame
-    days: np.ndarray  # dated["d"] as datetime64[D]
-
-    def cut(self, day: dt.date) -> int:
-        """The offset of the first dated line on or after `day`."""
-        return int(np.searchsorted(self.days, np.datetime64(day, "D"), side="left"))
-
-
-# still used by customers.py
-def order_rows(ctx: Context) -> Rows:
-    cache = cache_of(ctx)
-    if "revenue:rows" not in cache:
-        o = orders(ctx)
-        f = (o.select("ckey", "d").filter(pl.col("ckey").is_not_null())
-             .group_by("ckey").agg(first=pl.col("d").min()))
-        ids = pl.int_range(f.height, dtype=pl.UInt32, eager=True)
-        c = o["ckey"].replace_strict(f["ckey"], ids, default=None, return_dtype=pl.UInt32)
-        lines = o.with_columns(_c=c, _f=f["first"].gather(c))
-        dated = lines.filter(pl.col("d").is_not_null()) if lines["d"].null_count() else lines
-        if not dated["d"].is_sorted():
-            dated = dated.sort("d", maintain_order=True)
-        cache["revenue:rows"] = Rows(lines, dated, f, as_days(dated["d"]))
-    return cache["revenue:rows"]
-
-
-# still used by customers.py
-def as_days(s: pl.Series) -> np.ndarray:
-    return s.cast(pl.Int32).to_numpy().astype("datetime64[D]")
-
-
-@dataclass(frozen=True)
-class Parts:
-    """The dated lines of consecutive day intervals, the interval's number in `_p`."""
-
-    df: pl.DataFrame
-    cuts: list[int]  # the offset in df of each interval's first line, then df.height
-
-    def part(self, i: int) -> pl.DataFrame:
-        return self.df.slice(self.cuts[i], self.cuts[i + 1] - self.cuts[i])
-
-
-def split(r: Rows, bounds: list[dt.date]) -> Parts:
-    """Intervals [bounds[i], bounds[i + 1]) (bounds ascending)."""
-    idx = [r.cut(b) for b in bounds]
-    counts = np.diff(np.array(idx, dtype=np.int64))
-    p = np.repeat(np.arange(len(counts), dtype=np.uint32), counts)
-    df = r.dated.slice(idx[0], idx[-1] - idx[0]).with_columns(_p=pl.Series(p, dtype=pl.UInt32))
-    return Parts(df, [i - idx[0] for i in idx])
-
-
-# still used by customers.py
-def range_parts(ctx: Context) -> Parts:
-    """The lines of the range, `_p` = the index of their period in ctx.periods."""
-    cache = cache_of(ctx)
-    if "revenue:range" not in cache:
-        bounds = [p.clip_start for p in ctx.periods] + [ctx.end + DAY]
-        cache["revenue:range"] = split(order_rows(ctx), bounds)
-    return cache["revenue:range"]
-
-
-def per_part(parts: Parts, agg: pl.Expr, empty: Any, df: pl.DataFrame | None = None,
-             floats: bool = False) -> list[Any]:
-    """agg over the lines of each part (of `df`, parts.df by default); `empty` without lines.
-
-    `floats`: group on a computed key, as measures.flow_by_period does: polars then sums each
-    group the same way every run (a plain column key takes a parallel path whose float sums
-    vary in the last bits from run to run)."""
-    out = [empty] * (len(parts.cuts) - 1)
-    df = parts.df if df is None else df
-    if df.height:
-        key = pl.col("_p").cast(pl.Int64) if floats else pl.col("_p")
-        g = df.group_by(key).agg(agg.alias("_v"))
-        for i, v in zip(g["_p"], g["_v"], strict=True):
-            out[i] = empty if v is None else v
-    return out
-
-
-def _contiguous(ctx: Context) -> bool:
-    """Each order's lines are consecutive in the range, so its orders are its runs of okey."""
-    cache = cache_of(ctx)
-    if "revenue:contiguous" not in cache:
-        okey = range_parts(ctx).df["okey"]
-        runs = (okey != okey.shift(1)).fill_null(True).sum() if okey.len() else 0
-        cache["revenue:contiguous"] = bool(okey.is_sorted() or runs == okey.n_unique())
-    return cache["revenue:contiguous"]
-
-
-# still used by customers.py
-def order_counts(ctx: Context, need: str | None = None) -> tuple[int, list[int]]:
-    """Distinct orders in the range and in each period, among the lines with a `need` value."""
-    key = f"revenue:orders:{need}"
-    cache = cache_of(ctx)
-    if key not in cache:
-        parts = range_parts(ctx)
-        df = parts.df
-        if need is not None and df[need].null_count() == 0:
-            cache[key] = order_counts(ctx)
-            return cache[key]
-        if need is not None:
-            df = df.select("okey", "_p", need).filter(pl.col(need).is_not_null())
-        if _contiguous(ctx):
-            run = (pl.col("okey") != pl.col("okey").shift(1)).fill_null(True)
-            new = run | (pl.col("_p") != pl.col("_p").shift(1)).fill_null(True)
-            runs = df.select("_p", _r=run, _n=new)
-            total = int(runs["_r"].sum()) if df.height else 0
-            cache[key] = total, per_part(parts, pl.col("_n").sum(), 0, runs)
-        else:
-            total = int(df["okey"].n_unique()) if df.height else 0
-            cache[key] = total, per_part(parts, pl.col("okey").n_unique(), 0, df)
-    return cache[key]
-
-
-def with_customer(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
-    """The columns `_c` and `cols` of the lines with a customer (narrow: filters copy)."""
-    df = df.select("_c", *cols)
-    return df.filter(pl.col("_c").is_not_null()) if df["_c"].null_count() else df
-
-
-# still used by customers.py
-def where(df: pl.DataFrame, col: str, cond: pl.Expr) -> pl.Series:
-    """Column `col` of the lines meeting `cond`, without copying the other columns."""
-    return df.select(pl.col(col).filter(cond)).to_series()
-
-
-# still used by customers.py, whatif_base.py
-def customer_counts(ctx: Context) -> tuple[int, list[int]]:
-    """Distinct customers with a line in the range and in each period."""
-    parts = range_parts(ctx)
-    return (with_customer(parts.df)["_c"].n_unique(),
-            [with_customer(parts.part(i))["_c"].n_unique() for i in range(len(ctx.periods))])
-
-
-# still used by customers.py
-def active_customers(ctx: Context) -> pl.DataFrame:
-    """Distinct (customer `c`, whole period `q`) with a valid order: q = i + 1 is ctx.periods[i]
-    and q = i the whole period before it; `kept`: also active in q + 1; `new`: first purchase
-    in q. (Whole periods: lines outside the range count.)"""
-    cache = cache_of(ctx)
-    if "revenue:active" not in cache:
-        r, ps = order_rows(ctx), ctx.periods
-        prev = period_of(ps[0].start - DAY, ctx.grain, ctx.settings.fiscal_year_start)[1]
-        bounds = [prev, *(p.start for p in ps), ps[-1].end + DAY]
-        m = len(ps) + 1
-        k = (with_customer(split(r, bounds).df, "_p")
-             .select(k=pl.col("_c").cast(pl.UInt64) * m + pl.col("_p")).to_series().unique())
-        q = (k % m).cast(pl.UInt32)
-        c = (k // m).cast(pl.UInt32)
-        cache["revenue:active"] = pl.DataFrame({"c": c, "q": q}).with_columns(
-            kept=(k + 1).is_in(k.implode()) & (q < m - 1),
-            new=r.firsts["first"].gather(c) >= pl.Series(bounds, dtype=pl.Date).gather(q))
-    return cache["revenue:active"]
-
-
-# still used by customers.py
-def lifespan(ctx: Context) -> tuple[float | None, int]:
-    """Mean (last − first order day) / 365.25 over customers with ≥ 2 order days up to the
-    range end (all data before it), and how many such customers."""
-    cache = cache_of(ctx)
-    if "revenue:lifespan" not in cache:
-        r = order_rows(ctx)
-        rows = with_customer(r.dated.slice(0, r.cut(ctx.end + DAY)), "d")
-        spans = (rows.group_by("_c").agg(days=(pl.col("d").max() - pl.col("d").min())
-                                         .dt.total_days())
-                 .filter(pl.col("days") > 0))  # two or more distinct days
-        cache["revenue:lifespan"] = (
-            (None, 0) if spans.height == 0
-            else (float(spans["days"].mean()) / 365.25, spans.height))  # type: ignore[arg-type]
-    return cache["revenue:lifespan"]
-
-
 # -- group A: lazy plans ------------------------------------------------------------------------
 def range_lf(ctx: Context) -> pl.LazyFrame:
     """The order lines of the range with `_pid` (the index of their period in ctx.periods)."""
@@ -235,8 +46,8 @@ def range_lf(ctx: Context) -> pl.LazyFrame:
 
 def range_firsts_lf(ctx: Context) -> pl.LazyFrame:
     """range_lf with `_f`: the line's customer's first purchase day ever (null without one).
-    A window over all the lines rather than measures.order_lines_lf's join: the customer key
-    is then built once, not for each side of the join."""
+    A window over all the lines rather than a join with each customer's first day: the
+    customer key is then built once, not for each side of the join."""
     c = pl.col("ckey")
     first = pl.when(c.is_not_null()).then(pl.col("d").min().over(c))
     return (orders_lf(ctx).with_columns(_f=first).filter(in_range(ctx, "order_date"))
@@ -302,7 +113,7 @@ def sums_by(lf: pl.LazyFrame, dim: str, **sums: pl.Expr) -> pl.LazyFrame:
 
 
 def dimension_sums(ctx: Context, dim: str) -> Step[dict[str, Any]]:
-    """{display name: Σ revenue} over the range (as measures.breakdown: case-insensitive)."""
+    """{display name: Σ revenue} over the range (as measures.breakdown_lf: case-insensitive)."""
     lf = sums_by(range_lf(ctx), dim, revenue=pl.col("revenue").sum())
     return frame(f"revenue:by_{dim}", lf).then(lambda got: breakdown_dict(got, "revenue"))
 

@@ -382,7 +382,8 @@ def _progress(ctx: Context, source: str, got: Got) -> Value:
 def _pipelines_lf(ctx: Context, ts: list[dt.date]) -> pl.LazyFrame:
     """One row: the open pipeline (Σ amount of deals open) at the end of each day of ts, column
     `_i` for ts[i] (a deal is open from its created day until its close day, a won/lost deal
-    with an unknown close day never: deals.open_at, keeping deals without a status)."""
+    with an unknown close day never; a deal without a status is open: as
+    pipeline_base.open_expr)."""
     ended = pl.col("status").is_in(["won", "lost"]).fill_null(False)
     ends = (pl.when(~ended).then(pl.lit(dt.date(9999, 12, 31)))
             .when(pl.col("closed").is_null()).then(pl.lit(dt.date(1, 1, 1)))
