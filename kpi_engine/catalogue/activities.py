@@ -10,7 +10,7 @@ Plan: one lazy frame, the range's activities counted per (period index, type, ou
 (`summary_lf`, key "activities:summary"), which every KPI here finishes on; follow_up_meetings
 adds whether any activity is typed follow_up and, for data that is not, the inferred follow-ups
 per period (a plan that filters itself empty when follow-ups are typed). The period helpers
-(`period_index`, `per_pid`, `labels`, `breakdown_of`, ...), shared with team, plan the period
+(`per_pid`, `labels`, `breakdown_of`, ...), shared with team, plan the period
 index of a row or work on collected summaries. (The e-mail rates of marketing.py plan their own
 frame: marketing_base.emails.)"""
 
@@ -25,7 +25,7 @@ from kpi_engine.catalogue import register
 from kpi_engine.catalogue.spec import KPI, Band, Value
 from kpi_engine.context import Context
 from kpi_engine.fmt import div, num, pct, pct_of
-from kpi_engine.measures import NONE_KEY, by_pid, in_range
+from kpi_engine.measures import NONE_KEY, by_pid, in_range, pid
 from kpi_engine.plan import Step, frame, join
 
 ACT = "activities"
@@ -33,7 +33,6 @@ CALLS_EMAILS = ("call", "email")
 DEMOS_ONBOARDING = ("demo", "onboarding")
 SHOW_TYPES = ("demo", "meeting")
 NOT_BOOKED = ("cancelled", "scheduled")
-EPOCH = dt.date(1970, 1, 1)
 SHOW_BAND = Band(good=(60, float("inf"), True, False), watch=((50, 60, True, False),))
 
 
@@ -78,15 +77,6 @@ def breakdown_of(frame: pl.DataFrame, dim: str, agg: pl.Expr,
             for k, v in zip(g["_k"], g["_v"], strict=True)}
 
 
-def period_index(ctx: Context, col: str) -> pl.Expr:
-    """measures.pid (`_pid`, for rows in the range only: filter with `in_range` first), by a
-    lookup of each day's period index, three times as fast as a search per row."""
-    lut = pl.Series([i for i, p in enumerate(ctx.periods)
-                     for _ in range((p.clip_end - p.clip_start).days + 1)], dtype=pl.UInt32)
-    day = pl.col(col).cast(pl.Date).to_physical() - (ctx.start - EPOCH).days
-    return pl.lit(lut).gather(day).alias("_pid")
-
-
 # -- the activities of the range, counted per period, type, outcome and rep ---------------------
 SUMMARY = "activities:summary"
 
@@ -101,7 +91,7 @@ def summary_lf(ctx: Context) -> pl.LazyFrame:
     """One line per (period index `_pid`, type, outcome, rep) of the range's activities with
     their count `n` (frame `SUMMARY`: every activity KPI reads it)."""
     return (_acts_lf(ctx).filter(in_range(ctx, "activity_date"))
-            .group_by(period_index(ctx, "activity_date"), "type", "outcome", "rep").agg(n=pl.len()))
+            .group_by(pid(ctx, "activity_date"), "type", "outcome", "rep").agg(n=pl.len()))
 
 
 def summary_step(ctx: Context) -> Step[pl.DataFrame]:
@@ -220,7 +210,7 @@ def _inferred_follow_ups_lf(ctx: Context) -> pl.LazyFrame:
     firsts = meetings.group_by("_kind", "_id").agg(_first=pl.col("_day").min())
     later = meetings.join(firsts, on=["_kind", "_id"]).filter(pl.col("_day") > pl.col("_first"))
     return (later.filter(in_range(ctx, "activity_date"))
-            .group_by(period_index(ctx, "activity_date")).agg(n=pl.len()))
+            .group_by(pid(ctx, "activity_date")).agg(n=pl.len()))
 
 
 def _follow_up_meetings(ctx: Context) -> Step[Value]:

@@ -25,7 +25,6 @@ Polars' own sharing of common sub-plans misses them once each frame's filters ar
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,9 +35,10 @@ from kpi_engine.fmt import div, pct_of
 from kpi_engine.measures import (
     breakdown_dict,
     breakdown_lf,
-    in_range,
     names_lf,
     pid,
+    range_lines,
+    shared,
 )
 from kpi_engine.plan import Step, done, frame, join
 from kpi_engine.query import add_months, month_end, month_start, period_of
@@ -61,16 +61,6 @@ def head(ctx: Context) -> int | None:
     return whole[-1] if whole else None
 
 
-def _shared(ctx: Context, key: str, make: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
-    """One cached LazyFrame per context for a sub-plan several frames start from: the same
-    cache node in every plan, so `collect_all` runs it once (the optimiser's own sharing misses
-    it once it has pushed each plan's filters down into it)."""
-    memo = ctx.__dict__.setdefault("_measure_cache", {})
-    if key not in memo:
-        memo[key] = make().cache()
-    return memo[key]
-
-
 def _days(days: list[dt.date]) -> pl.Expr:
     return pl.lit(pl.Series(days, dtype=pl.Date))
 
@@ -91,19 +81,11 @@ def _ckey() -> pl.Expr:
     return pl.when(c.str.contains("@")).then(c.str.to_lowercase()).otherwise(c)
 
 
-def range_lines(ctx: Context) -> pl.LazyFrame:
-    """The valid order lines of the range, `_pid` = their period's index."""
-    lf = ctx.lf("orders")
-    assert lf is not None
-    return _shared(ctx, "customers:range_lines", lambda: (
-        lf.filter(in_range(ctx, "order_date")).with_columns(pid(ctx, "order_date"))))
-
-
 def orders_of(ctx: Context) -> pl.LazyFrame:
     """The range's orders with an id: their first and last period (`p0`, `p1`) and whether a
     line has a customer (`cust`) or a revenue (`rev`). (A line without an order id is an order
     of its own, as measures.orders_lf's `okey`.)"""
-    return _shared(ctx, "customers:orders", lambda: (
+    return shared(ctx, "customers:orders", lambda: (
         range_lines(ctx).filter(pl.col("order_id").is_not_null()).group_by("order_id").agg(
             p0=pl.col("_pid").min(), p1=pl.col("_pid").max(),
             cust=pl.col("customer_id").is_not_null().any(),
@@ -117,7 +99,7 @@ def customer_days(ctx: Context) -> pl.LazyFrame:
     lf = ctx.lf("orders")
     assert lf is not None
     c, day = pl.col("customer_id"), pl.col("order_date")
-    return _shared(ctx, "customers:days", lambda: (
+    return shared(ctx, "customers:days", lambda: (
         lf.filter(c.is_not_null() & day.is_not_null())
         .select("customer_id", d=day.dt.date()).unique()
         .select(ckey=_ckey(), d="d")))
@@ -127,7 +109,7 @@ def range_customers(ctx: Context) -> pl.LazyFrame:
     """Distinct (ckey, `_pid`) of the customers buying in each period of the range, with their
     `first` purchase day."""
     d = pl.col("d")
-    return _shared(ctx, "customers:range_customers", lambda: (
+    return shared(ctx, "customers:range_customers", lambda: (
         customer_days(ctx).filter((d >= ctx.start) & (d <= ctx.end))
         .select("ckey", pid(ctx, "d")).unique()
         .join(firsts_of(ctx, "orders"), on="ckey", how="left")))
@@ -138,7 +120,7 @@ def subs_lf(ctx: Context) -> pl.LazyFrame:
     as an integer (one per e-mail-insensitive id), so the rows exploded over days stay narrow."""
     lf = ctx.lf("subscriptions")
     assert lf is not None
-    return _shared(ctx, "customers:subs", lambda: lf.with_columns(
+    return shared(ctx, "customers:subs", lambda: lf.with_columns(
         s=pl.col("start_date").dt.date(), e=pl.col("end_date").dt.date(),
         ckey=_ckey().rank("dense")))
 
@@ -159,7 +141,7 @@ def firsts_of(ctx: Context, b: Basis) -> pl.LazyFrame:
     `_last`, the last purchase up to the range end, too)."""
     d = pl.col("d")
     if b == "orders":
-        return _shared(ctx, "customers:firsts", lambda: (
+        return shared(ctx, "customers:firsts", lambda: (
             customer_days(ctx).group_by("ckey").agg(first=d.min(),
                                                     _last=d.filter(d <= ctx.end).max())))
     return (subs_lf(ctx).filter(pl.col("ckey").is_not_null())
@@ -249,7 +231,7 @@ def active_lf(ctx: Context, b: Basis) -> pl.LazyFrame:
     def make() -> pl.LazyFrame:
         act = _with_kept(_pairs(ctx, b, bounds)).join(firsts_of(ctx, b), on="ckey", how="left")
         return act.with_columns(_new=pl.col("first") >= _days(starts).gather(pl.col("_k")))
-    return _shared(ctx, f"customers:active:{b}", make)
+    return shared(ctx, f"customers:active:{b}", make)
 
 
 def flow_step(ctx: Context, b: Basis) -> Step[list[Counts]]:
@@ -334,7 +316,7 @@ def churn_by_rep_step(ctx: Context, b: Basis, h: int | None,
     if b == "orders":  # a lost customer's last purchase before the period is in k = h
         lf = ctx.lf("orders")
         assert lf is not None
-        lines = _shared(ctx, "customers:rep_lines", lambda: (
+        lines = shared(ctx, "customers:rep_lines", lambda: (
             lf.filter(pl.col("rep").is_not_null()).group_by("customer_id", "rep").len()))
         reps = lines.filter(pl.col("customer_id").is_not_null()).with_columns(ckey=_ckey())
         names = _names(lines)

@@ -17,12 +17,12 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.catalogue import register
-from kpi_engine.catalogue.marketing_base import breakdown_of, labels, memo, per_pid, period_index
+from kpi_engine.catalogue.marketing_base import breakdown_of, labels, memo, per_pid
 from kpi_engine.catalogue.spec import KPI, Value
 from kpi_engine.context import Context
 from kpi_engine.deals import deals_lf
 from kpi_engine.fmt import num, pct, pct_of
-from kpi_engine.measures import breakdown_dict, breakdown_lf, in_range
+from kpi_engine.measures import breakdown_dict, breakdown_lf, in_range, pid
 from kpi_engine.plan import Step, frame, join
 
 QUALIFIED_IN = "leads.qualified|leads.qualified_date|leads.status"
@@ -63,7 +63,7 @@ def _flagged(ctx: Context) -> pl.LazyFrame:
         status_means_qualified(pl.col("status")),
     )
     return lf.filter(in_range(ctx, "created_date")).with_columns(
-        period_index(ctx, "created_date"),
+        pid(ctx, "created_date"),
         day=pl.col("created_date").dt.date(),
         conv=conv.fill_null(False),
         qual=qual.fill_null(False),
@@ -262,7 +262,7 @@ def _customer_acquisition_rate(ctx: Context) -> Step[Value]:
 def _provided_from_deals(ctx: Context) -> pl.LazyFrame:
     closed = (pl.col("status").is_in(["won", "lost"]) & pl.col("provided_lead").fill_null(False)
               & in_range(ctx, "closed"))
-    return deals_lf(ctx).filter(closed).with_columns(period_index(ctx, "closed"),
+    return deals_lf(ctx).filter(closed).with_columns(pid(ctx, "closed"),
                                                       won=pl.col("status") == "won")
 
 

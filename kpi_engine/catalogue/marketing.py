@@ -33,7 +33,6 @@ from kpi_engine.catalogue.marketing_base import (
     has_emails,
     labels,
     per_pid,
-    period_index,
     range_rows,
     rate,
     ratio_by,
@@ -45,7 +44,12 @@ from kpi_engine.catalogue.marketing_base import (
 from kpi_engine.catalogue.spec import KPI, Value
 from kpi_engine.context import Context
 from kpi_engine.fmt import div, money, num, pct, pct_of
-from kpi_engine.measures import NONE_KEY, breakdown_dict, breakdown_lf, in_range, orders_lf
+from kpi_engine.measures import (
+    NONE_KEY,
+    breakdown_dict,
+    breakdown_lf,
+    range_lines,
+)
 from kpi_engine.plan import Step, done, frame, join
 from kpi_engine.targets import attainment
 
@@ -58,8 +62,7 @@ def _cost_rows(ctx: Context) -> pl.LazyFrame:
     """The range's order lines with `_pid`, `_cost` (cost, else revenue − profit) and `_ok` (a
     cost and a revenue)."""
     cost = pl.coalesce(pl.col("cost"), pl.col("revenue") - pl.col("profit"))
-    return (orders_lf(ctx).filter(in_range(ctx, "order_date"))
-            .with_columns(period_index(ctx, "order_date"), _cost=cost)
+    return (range_lines(ctx).with_columns(_cost=cost)
             .with_columns(_ok=pl.col("_cost").is_not_null() & pl.col("revenue").is_not_null()))
 
 

@@ -29,6 +29,7 @@ from kpi_engine.measures import (
     in_range,
     orders_lf,
     pid,
+    range_lines,
 )
 from kpi_engine.plan import Step, done, frame, join
 from kpi_engine.query import add_months, month_start, period_of
@@ -41,7 +42,7 @@ DAY = dt.timedelta(days=1)
 # -- group A: lazy plans ------------------------------------------------------------------------
 def range_lf(ctx: Context) -> pl.LazyFrame:
     """The order lines of the range with `_pid` (the index of their period in ctx.periods)."""
-    return orders_lf(ctx).filter(in_range(ctx, "order_date")).with_columns(pid(ctx, "d"))
+    return range_lines(ctx)
 
 
 def range_firsts_lf(ctx: Context) -> pl.LazyFrame:

@@ -26,13 +26,12 @@ from kpi_engine.catalogue.activities import (
     labels,
     names_of,
     per_pid,
-    period_index,
 )
 from kpi_engine.catalogue.spec import ATTAINMENT, INF, KPI, Band, Value
 from kpi_engine.context import Context, between
 from kpi_engine.deals import deals_lf
 from kpi_engine.fmt import div, money, num, pct, pct_of, ratio
-from kpi_engine.measures import in_range, orders_lf
+from kpi_engine.measures import in_range, orders_lf, pid
 from kpi_engine.plan import Step, done, frame, join
 from kpi_engine.query import add_months, days_in_month, month_end, month_start, period_of
 from kpi_engine.targets import company_rows, monthly, team_targets
@@ -68,7 +67,7 @@ def _records_lf(ctx: Context, source: str) -> pl.LazyFrame:
 def _rows_lf(ctx: Context, source: str) -> pl.LazyFrame:
     """The range's sales records, with `_pid`."""
     return (_records_lf(ctx, source).filter(in_range(ctx, "_day"))
-            .with_columns(period_index(ctx, "_day")))
+            .with_columns(pid(ctx, "_day")))
 
 
 def _sales_step(ctx: Context, source: str) -> Step[pl.DataFrame]:
