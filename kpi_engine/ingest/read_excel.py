@@ -72,11 +72,11 @@ def check_zip(file: str, data: bytes) -> None:
         tail = b""
         try:
             with z.open(m) as fh:
-                chunk = fh.read(_CHUNK)
-                while chunk:
+                for chunk in iter(lambda: fh.read(_CHUNK), b""):
                     edge = tail + chunk[:16]  # a word cut between two chunks
-                    if xml and (b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk
-                                or b"<!DOCTYPE" in edge or b"<!ENTITY" in edge):
+                    if xml and (b"<!" in chunk or b"<!" in edge) and (
+                            b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk
+                            or b"<!DOCTYPE" in edge or b"<!ENTITY" in edge):
                         raise UnusableFile(
                             file, f"{file} declares XML entities (a DTD), which could be used "
                             "to attack the reader: it is refused. Save it again from Excel.")
@@ -96,7 +96,6 @@ def check_zip(file: str, data: bytes) -> None:
                             extent.feed(chunk)
                         except _NeedExact:
                             extent, exact = None, True
-                    chunk = fh.read(_CHUNK)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
                 zlib_error):
             raise UnusableFile(file, _open_message(file, "damaged")) from None
@@ -202,17 +201,21 @@ class _Extent:
         """The common case measured with one simpler scan and the same result: no namespace
         prefix, no self-closing tag (so every cell holds something) and every cell written
         `<c r="…"`. False: not this case (the general scan runs)."""
-        if b"/>" in buf or b":c" in buf or b"<c>" in buf:
+        if b":c" in buf:
             return False
-        if buf.count(b"<c ") != buf.count(b'<c r="'):
-            return False
-        if self.quick and b'<c r="' in buf and not _BEYOND_BOUND.search(buf):
-            # every reference lies within columns A..Z and rows 1..99,999: widen to that box
-            # (an upper bound of the span; if it does not fit, the sheet is measured exactly)
+        referenced = buf.count(b'<c r="')
+        if (self.quick and referenced and buf.count(b"<c") == referenced
+                and not _BEYOND_BOUND.search(buf)):
+            # every cell (valued or not: `<c` also counts `<c>` and `<c .../>`, and tags such
+            # as `<cols>` only send the chunk to the exact scan) is referenced within columns
+            # A..Z and rows 1..99,999: widen to that box (an upper bound of the span; if it
+            # does not fit, the sheet is measured exactly)
             self.col_lo, self.col_hi = 1, max(self.col_hi, 26)
             self.row_lo, self.row_hi = 1, max(self.row_hi, 99_999)
             self.widened = True
             return True
+        if b"/>" in buf or b"<c>" in buf or buf.count(b"<c ") != referenced:
+            return False
         refs = _PLAIN_REF.findall(buf)
         if refs:
             cols = [_column_number(c) for c in {c for c, _ in refs}]
