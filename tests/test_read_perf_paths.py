@@ -275,3 +275,53 @@ def test_the_quick_span_bound_falls_back_to_the_exact_measure(monkeypatch):
     tall = rows(1, 2, ["A", "B", "C"]) + b'<row r="2000000"><c r="C2000000"><v>1</v></c></row>'
     with pytest.raises(UnusableFile, match="cells"):
         check_zip("tall.xlsx", _sheet_zip(sheet(tall)))
+
+
+def test_the_quick_bound_of_a_piece_of_sheet_xml():
+    """`_boxed`: a piece is only bounded when every `<c` in it is `<c r="` + a column A..Z + a
+    row of 1 to 5 digits + `"`; anything else goes to the exact scan."""
+    from kpi_engine.ingest.read_excel import _boxed
+
+    cases = {
+        b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="Z99999"><v>1</v></c></row>': True,
+        b'<c r="A1"/><c r="B2" s="1"/>': True,  # empty cells lie in the box too
+        b'<c r="A12345"/>': True,
+        b'<c r="AA1"><v>1</v></c>': False,  # column 27
+        b'<c r="A100000"><v>1</v></c>': False,  # row 100,000
+        b'<c r="XFD1048576"><v>1</v></c>': False,
+        b"<c><v>1</v></c>": False,  # no reference
+        b'<c s="1" r="A1"/>': False,  # another attribute first
+        b'<x:c r="A1"/>': False,  # namespaced
+        b'<cols><col min="1"/></cols><c r="A1"/>': False,
+        b'<c r="A"/>': False, b'<c r="a1"/>': False, b'<c r="B7x"/>': False,
+        b'<c\tr="A1"/>': False, b'<row r="1"></row>': False,  # no cell
+        b'\xff\xfe<c r="A1"/>': False,  # not UTF-8
+    }
+    boxed, dtd = _boxed(list(cases))
+    assert dict(zip(cases, boxed, strict=True)) == cases and dtd is False
+    assert _boxed([b'<c r="A1"/>', b'<!DOCTYPE x [<!ENTITY a "b">]><c r="A1"/>'])[1] is True
+    assert _boxed([b'\xff<!ENTITY a "b">'])[1] is True  # not UTF-8: searched in Python
+
+
+def test_a_dtd_in_a_large_sheet_is_refused_wherever_it_is(monkeypatch):
+    import pytest
+
+    import kpi_engine.ingest.read_excel as read_excel
+    from kpi_engine.ingest.errors import UnusableFile
+
+    monkeypatch.setattr(read_excel, "_CHUNK", 4096)
+    monkeypatch.setattr(read_excel, "_BATCH", 3 * 4096)
+    cells = b"".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>'.encode()
+                     for r in range(1, 3000))
+    dtd = b'<!DOCTYPE x [<!ENTITY a "b">]>'
+    for at in (0, 5000, 4096 - 4, len(cells) // 2, len(cells) - 3):
+        xml = b"<worksheet><sheetData>" + cells[:at] + dtd + cells[at:] + b"</sheetData>"
+        with pytest.raises(UnusableFile, match="DTD"):
+            read_excel.check_zip("dtd.xlsx", _sheet_zip(xml))
+    # after the quick bound gave way to the exact scan (columns beyond Z), too
+    wide = b"".join(f'<row r="{r}"><c r="AB{r}"><v>1</v></c></row>'.encode()
+                    for r in range(1, 40_000))
+    xml = b"<worksheet><sheetData>" + wide[:300_000] + dtd + wide[300_000:] + b"</sheetData>"
+    with pytest.raises(UnusableFile, match="DTD"):
+        read_excel.check_zip("dtd.xlsx", _sheet_zip(xml))
+    read_excel.check_zip("ok.xlsx", _sheet_zip(b"<worksheet><sheetData>" + cells + b"</sheetData>"))

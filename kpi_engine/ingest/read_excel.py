@@ -74,12 +74,10 @@ def check_zip(file: str, data: bytes) -> None:
             with z.open(m) as fh:
                 for chunk in iter(lambda: fh.read(_CHUNK), b""):
                     edge = tail + chunk[:16]  # a word cut between two chunks
-                    if xml and (b"<!" in chunk or b"<!" in edge) and (
-                            b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk
-                            or b"<!DOCTYPE" in edge or b"<!ENTITY" in edge):
-                        raise UnusableFile(
-                            file, f"{file} declares XML entities (a DTD), which could be used "
-                            "to attack the reader: it is refused. Save it again from Excel.")
+                    # (a sheet being given the quick bound is searched for a DTD with it)
+                    if xml and (extent is None or not extent.quick) and (
+                            _declares_dtd(chunk) or _declares_dtd(edge)):
+                        raise _dtd_refused(file)
                     tail = chunk[-16:]
                     size += len(chunk)
                     total += len(chunk)
@@ -94,7 +92,9 @@ def check_zip(file: str, data: bytes) -> None:
                     if extent is not None:
                         try:
                             extent.feed(chunk)
-                        except _NeedExact:
+                        except _NeedExact:  # the rest searched for a DTD here, piece by piece
+                            if _declares_dtd(extent.carry):
+                                raise _dtd_refused(file) from None
                             extent, exact = None, True
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
                 zlib_error):
@@ -113,7 +113,55 @@ _CELL_ANY = re.compile(rb"<(?:[\w.-]+:)?c[\s>]")
 _ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
 _ROW_REF = re.compile(rb'<(?:[\w.-]+:)?row\s[^>]*?\br="([0-9]{1,9})"')
 _PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
-_BEYOND_BOUND = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{6})')  # column AA+ or row 100,000+
+_BATCH = 8 * _CHUNK  # bytes of sheet XML given the quick bound at once
+
+
+# `<c` not followed by ` r="` + a column A..Z + a row of 1 to 5 digits + `"`
+_OUT_OF_BOX = ('<c(?:$|[^ ]| [^r]| r[^=]| r=[^"]| r="[^A-Z]| r="[A-Z][^0-9]| r="[A-Z][0-9]{6}'
+               '| r="[A-Z][0-9]{1,5}[^0-9"])')
+
+
+def _boxed(pieces: list[bytes]) -> tuple[list[bool], bool]:
+    """Per piece of sheet XML: every cell tag in it is written `<c r="…"` with a reference
+    within columns A..Z and rows 1..99,999 (an upper bound of the span it adds; a tag such as
+    `<cols>` or a namespaced `<x:c>` sends the piece to the exact scan); and whether any piece
+    declares a DTD. Counted by Polars' string kernels, several pieces and patterns at once: a
+    few times faster than bytes searches in Python over a large sheet."""
+    if not pieces:
+        return [], False
+    # a piece that is not UTF-8 is null: not boxed, and searched for a DTD in Python
+    text = _utf8(pl.Series("x", pieces, dtype=pl.Binary))
+    x = pl.col("x")
+    boxed = (x.str.contains('<c r="', literal=True) & ~x.str.contains(_OUT_OF_BOX)
+             & ~x.str.contains(":c", literal=True))
+    dtd = x.str.contains("<!DOCTYPE", literal=True) | x.str.contains("<!ENTITY", literal=True)
+    got = pl.DataFrame([text]).select(boxed=boxed.fill_null(False), dtd=dtd.fill_null(True))
+    flagged = got["dtd"].to_list()
+    declares = any(_declares_dtd(p) for p, f in zip(pieces, flagged, strict=True) if f)
+    return got["boxed"].to_list(), declares
+
+
+def _utf8(pieces: pl.Series) -> pl.Series:
+    """Binary pieces as text, null where one is not UTF-8 (Polars refuses the whole cast)."""
+    try:
+        return pieces.cast(pl.String)
+    except pl.exceptions.ComputeError:
+        out = []
+        for i in range(pieces.len()):
+            try:
+                out.append(pieces.slice(i, 1).cast(pl.String))
+            except pl.exceptions.ComputeError:
+                out.append(pl.Series(pieces.name, [None], dtype=pl.String))
+        return pl.concat(out)
+
+
+def _declares_dtd(xml: bytes) -> bool:
+    return b"<!DOCTYPE" in xml or b"<!ENTITY" in xml
+
+
+def _dtd_refused(file: str) -> UnusableFile:
+    return UnusableFile(file, f"{file} declares XML entities (a DTD), which could be used to "
+                        "attack the reader: it is refused. Save it again from Excel.")
 _LONG_ROW = 7 * 1_000  # bytes: a valued cell takes at least 7 (<c></c>)
 
 
@@ -155,7 +203,7 @@ class _Extent:
 
     def __init__(self, file: str, sheet: str | None, quick: bool = False) -> None:
         self.file, self.sheet = file, sheet
-        self.quick = quick  # plain chunks within A..Z and rows < 100,000 are only bounded
+        self.quick = quick  # pieces within A..Z and rows < 100,000 are only bounded (_boxed)
         self.widened = False
         self.col_lo = self.row_lo = 1 << 40
         self.col_hi = self.row_hi = 0
@@ -163,13 +211,43 @@ class _Extent:
         self.widest = 0
         self.row_tags = 0
         self.last_row_ref = 0
-        self._carry = b""
+        self.carry = b""  # the end of the last chunk, from its last `<`: fed with the next
+        self._pending: list[bytes] = []
+        self._pending_size = 0
 
     def feed(self, chunk: bytes) -> None:
-        buf = self._carry + chunk
+        """The next chunk of the sheet's XML (b"": the end)."""
+        buf = self.carry + chunk
         cut = buf.rfind(b"<")
         cut = len(buf) if cut <= 0 or len(buf) - cut > 4096 or not chunk else cut
-        buf, self._carry = buf[:cut], buf[cut:]
+        buf, self.carry = buf[:cut], buf[cut:]
+        if not self.quick:
+            self._scan(buf)
+            return
+        if buf:
+            self._pending.append(buf)
+            self._pending_size += len(buf)
+        if self._pending_size >= _BATCH or not chunk:
+            self._flush()
+
+    def _flush(self) -> None:
+        """The quick bound of the pending pieces: a piece whose cells all lie in the box
+        (`_boxed`) widens the span to it, any other is measured exactly."""
+        bufs, self._pending, self._pending_size = self._pending, [], 0
+        in_box, dtd = _boxed(bufs)
+        if dtd:
+            raise _dtd_refused(self.file)
+        for buf, boxed in zip(bufs, in_box, strict=True):
+            if boxed:
+                self.col_lo, self.col_hi = 1, max(self.col_hi, 26)
+                self.row_lo, self.row_hi = 1, max(self.row_hi, 99_999)
+                self.widened = True
+            else:
+                self._scan(buf)
+        self.check()
+
+    def _scan(self, buf: bytes) -> None:
+        """The exact span of the cells in buf (pieces end before a `<`: no tag is cut)."""
         if self._plain(buf):
             self.check()
             return
@@ -201,20 +279,9 @@ class _Extent:
         """The common case measured with one simpler scan and the same result: no namespace
         prefix, no self-closing tag (so every cell holds something) and every cell written
         `<c r="…"`. False: not this case (the general scan runs)."""
-        if b":c" in buf:
+        if b"/>" in buf or b":c" in buf or b"<c>" in buf:
             return False
-        referenced = buf.count(b'<c r="')
-        if (self.quick and referenced and buf.count(b"<c") == referenced
-                and not _BEYOND_BOUND.search(buf)):
-            # every cell (valued or not: `<c` also counts `<c>` and `<c .../>`, and tags such
-            # as `<cols>` only send the chunk to the exact scan) is referenced within columns
-            # A..Z and rows 1..99,999: widen to that box (an upper bound of the span; if it
-            # does not fit, the sheet is measured exactly)
-            self.col_lo, self.col_hi = 1, max(self.col_hi, 26)
-            self.row_lo, self.row_hi = 1, max(self.row_hi, 99_999)
-            self.widened = True
-            return True
-        if b"/>" in buf or b"<c>" in buf or buf.count(b"<c ") != referenced:
+        if buf.count(b"<c ") != buf.count(b'<c r="'):
             return False
         refs = _PLAIN_REF.findall(buf)
         if refs:
