@@ -133,6 +133,21 @@ def has_targets(ctx: Context, metric: str) -> bool:
         metric == "revenue" and ctx.settings.monthly_target is not None)
 
 
+def against_target(ctx: Context, value: float, metric: str,
+                   ) -> tuple[dict[str, float | None], str, str | None]:
+    """A count KPI against its company target: the extra keys (`target`, `attainment_pct`),
+    the explanation's tail ("; 99 / 116 target × 100 = 85.3 %") and the status; ({}, "",
+    None) without a target."""
+    from kpi_engine.fmt import num, pct
+
+    got = attainment(ctx, value, metric)
+    if got is None:
+        return {}, "", None
+    target, att, status = got
+    return ({"target": target, "attainment_pct": att},
+            f"; {num(value)} / {num(target)} target × 100 = {pct(att)}", status)
+
+
 def attainment(ctx: Context, value: float, metric: str,
                ) -> tuple[float, float | None, str | None] | None:
     """A count KPI against the company target of its metric over the range (catalogue 2-4):

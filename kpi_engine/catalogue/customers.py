@@ -41,7 +41,7 @@ from kpi_engine.catalogue.spec import INF, KPI, Band, Value
 from kpi_engine.context import Context
 from kpi_engine.fmt import div, money, num, pct, pct_of, ratio
 from kpi_engine.plan import Step, join
-from kpi_engine.targets import attainment
+from kpi_engine.targets import against_target
 
 REV = "orders.revenue|orders.quantity+orders.unit_price"
 BASIS = "orders.customer_id|subscriptions"
@@ -109,13 +109,9 @@ def _new_value(ctx: Context, b: Basis, f: Firsts, subs: Firsts | None) -> Value:
     extra: dict = {"source": b}
     if subs is not None:
         extra["subscriptions_based"] = subs.total
-    text = f"{num(n)} customers whose {first} is in {ctx.range_label}"
-    status = None
-    against = attainment(ctx, n, "new_customers")
-    if against is not None:
-        target, att, status = against
-        extra.update(target=target, attainment_pct=att)
-        text += f"; {num(n)} / {num(target)} target × 100 = {pct(att)}"
+    target, against, status = against_target(ctx, n, "new_customers")
+    extra.update(target)
+    text = f"{num(n)} customers whose {first} is in {ctx.range_label}{against}"
     return Value(float(n), by_period, extra=extra, explanation=text, status=status)
 
 

@@ -51,7 +51,7 @@ from kpi_engine.measures import (
     range_lines,
 )
 from kpi_engine.plan import Step, done, frame, join
-from kpi_engine.targets import attainment
+from kpi_engine.targets import against_target
 
 REV = "orders.revenue|orders.quantity+orders.unit_price"
 COST = "orders.cost|orders.profit"
@@ -240,15 +240,9 @@ def _leads_generated(ctx: Context) -> Step[Value]:
     def finish(got: dict) -> Value:
         value, per = got["counts"]
         by = {} if got["channel"] is None else {"channel": got["channel"]}
-        explanation = f"{num(value)} ({source}, {ctx.range_label})"
-        extra: dict[str, float | None] = {}
-        status = None
-        against = attainment(ctx, value, "leads")
-        if against is not None:
-            target, att, status = against
-            extra = {"target": target, "attainment_pct": att}
-            explanation += f"; {num(value)} / target {num(target)} × 100 = {pct(att)}"
-        return Value(value, labels(ctx, per), by, extra, explanation, status)
+        extra, against, status = against_target(ctx, value, "leads")
+        return Value(value, labels(ctx, per), by, extra,
+                     f"{num(value)} ({source}, {ctx.range_label}){against}", status)
     return join(counts=_lead_counts(ctx), channel=_leads_by_channel(ctx)).then(finish)
 
 

@@ -44,7 +44,7 @@ from kpi_engine.deals import deals_lf
 from kpi_engine.fmt import div, money, num, pct, pct_of
 from kpi_engine.measures import breakdown_dict, breakdown_lf, by_pid, pid
 from kpi_engine.plan import Step, done, frame, join
-from kpi_engine.targets import attainment
+from kpi_engine.targets import against_target
 
 WON = "deals.close_date|stage_history, deals.status|deals.stage"
 
@@ -73,16 +73,9 @@ def _deals_won(ctx: Context) -> Step[Value]:
     def finish(r: dict[str, Any]) -> Value:
         c: Closed = r["c"]
         n = c.won.n
-        text = f"{num(n)} won deals closed in {ctx.range_label}"
-        extra: dict[str, Any] = {}
-        status = None
-        against = attainment(ctx, n, "deals")
-        if against is not None:
-            target, att, status = against
-            extra = {"target": target, "attainment_pct": att}
-            text += f"; {num(n)} / {num(target)} target × 100 = {pct(att)}"
+        extra, against, status = against_target(ctx, n, "deals")
         return Value(float(n), _won_per(ctx, c, lambda w: float(w.n)), r["by"], extra,
-                     text, status)
+                     f"{num(n)} won deals closed in {ctx.range_label}{against}", status)
     return join(c=closed_step(ctx), by=won_by(ctx, "n")).then(finish)
 
 
