@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from kpi_engine.ingest import read, read_csv, read_excel
+from kpi_engine.ingest import read, read_csv, sheet_guard
 from kpi_engine.ingest.dataset import load
 from kpi_engine.ingest.errors import UnusableFile
 from kpi_engine.ingest.read import read_any
@@ -75,7 +75,7 @@ def test_records_limit_counts_records_not_lines(monkeypatch):
 def test_a_sheet_spanning_too_many_cells_is_refused_before_calamine(monkeypatch):
     from tools.make_hostile import _sparse_far_cell
 
-    monkeypatch.setattr(read_excel, "MAX_SHEET_CELLS", 100)
+    monkeypatch.setattr(sheet_guard, "MAX_SHEET_CELLS", 100)
     with pytest.raises(UnusableFile) as err:
         read_any("far.xlsx", _sparse_far_cell("B60"))
     assert "spans at least 60 rows × 2 columns (120 cells)" in err.value.message

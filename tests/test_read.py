@@ -201,9 +201,9 @@ def test_workbook_declaring_entities_is_refused():
 
 
 def test_sheet_inflating_past_the_limit_is_refused(monkeypatch):
-    from kpi_engine.ingest import read_excel
+    from kpi_engine.ingest import sheet_guard
 
-    monkeypatch.setattr(read_excel, "MAX_SHEET_PART", 1000)
+    monkeypatch.setattr(sheet_guard, "MAX_SHEET_PART", 1000)
     data = _zip({"xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": b"<a/>" * 5000})
     assert len(data) < 1000  # the compressed size says nothing
     with pytest.raises(UnusableFile) as err:

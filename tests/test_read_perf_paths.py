@@ -210,7 +210,7 @@ def test_a_large_file_on_disk_is_read_while_its_start_is_examined(monkeypatch, t
 
 
 def test_the_plain_sheet_scan_measures_the_same_span_as_the_general_one():
-    from kpi_engine.ingest.read_excel import _Extent
+    from kpi_engine.ingest.sheet_guard import _Extent
 
     rows = "".join(f'<row r="{r}"><c r="B{r}"><v>1</v></c><c r="AC{r}" t="s"><v>2</v></c></row>'
                    for r in range(3, 40))
@@ -246,7 +246,7 @@ def test_the_quick_span_bound_falls_back_to_the_exact_measure(monkeypatch):
     import pytest
 
     from kpi_engine.ingest.errors import UnusableFile
-    from kpi_engine.ingest.read_excel import check_zip
+    from kpi_engine.ingest.sheet_guard import check_zip
 
     def rows(first: int, last: int, cols: list[str]) -> bytes:
         return b"".join(
@@ -257,11 +257,11 @@ def test_the_quick_span_bound_falls_back_to_the_exact_measure(monkeypatch):
     def sheet(body: bytes) -> bytes:
         return b"<worksheet><sheetData>" + body + b"</sheetData></worksheet>"
 
-    import kpi_engine.ingest.read_excel as read_excel
+    import kpi_engine.ingest.sheet_guard as guard
 
     measured: list[str] = []
-    real = read_excel._measure
-    monkeypatch.setattr(read_excel, "_measure",
+    real = guard._measure
+    monkeypatch.setattr(guard, "_measure",
                         lambda *a: (measured.append(a[2]), real(*a))[1])
     wide = [f"A{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"] + ["BA"]  # 27 columns AA..BA
     # > 1 MiB of A..Z first (bounded), then columns up to BA: the bound 99,999 × 53 does not
@@ -280,7 +280,7 @@ def test_the_quick_span_bound_falls_back_to_the_exact_measure(monkeypatch):
 def test_the_quick_bound_of_a_piece_of_sheet_xml():
     """`_boxed`: a piece is only bounded when every `<c` in it is `<c r="` + a column A..Z + a
     row of 1 to 5 digits + `"`; anything else goes to the exact scan."""
-    from kpi_engine.ingest.read_excel import _boxed
+    from kpi_engine.ingest.sheet_guard import _boxed
 
     cases = {
         b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="Z99999"><v>1</v></c></row>': True,
@@ -306,22 +306,22 @@ def test_the_quick_bound_of_a_piece_of_sheet_xml():
 def test_a_dtd_in_a_large_sheet_is_refused_wherever_it_is(monkeypatch):
     import pytest
 
-    import kpi_engine.ingest.read_excel as read_excel
+    import kpi_engine.ingest.sheet_guard as guard
     from kpi_engine.ingest.errors import UnusableFile
 
-    monkeypatch.setattr(read_excel, "_CHUNK", 4096)
-    monkeypatch.setattr(read_excel, "_BATCH", 3 * 4096)
+    monkeypatch.setattr(guard, "_CHUNK", 4096)
+    monkeypatch.setattr(guard, "_BATCH", 3 * 4096)
     cells = b"".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>'.encode()
                      for r in range(1, 3000))
     dtd = b'<!DOCTYPE x [<!ENTITY a "b">]>'
     for at in (0, 5000, 4096 - 4, len(cells) // 2, len(cells) - 3):
         xml = b"<worksheet><sheetData>" + cells[:at] + dtd + cells[at:] + b"</sheetData>"
         with pytest.raises(UnusableFile, match="DTD"):
-            read_excel.check_zip("dtd.xlsx", _sheet_zip(xml))
+            guard.check_zip("dtd.xlsx", _sheet_zip(xml))
     # after the quick bound gave way to the exact scan (columns beyond Z), too
     wide = b"".join(f'<row r="{r}"><c r="AB{r}"><v>1</v></c></row>'.encode()
                     for r in range(1, 40_000))
     xml = b"<worksheet><sheetData>" + wide[:300_000] + dtd + wide[300_000:] + b"</sheetData>"
     with pytest.raises(UnusableFile, match="DTD"):
-        read_excel.check_zip("dtd.xlsx", _sheet_zip(xml))
-    read_excel.check_zip("ok.xlsx", _sheet_zip(b"<worksheet><sheetData>" + cells + b"</sheetData>"))
+        guard.check_zip("dtd.xlsx", _sheet_zip(xml))
+    guard.check_zip("ok.xlsx", _sheet_zip(b"<worksheet><sheetData>" + cells + b"</sheetData>"))

@@ -1,0 +1,434 @@
+"""What a workbook must pass before calamine sees it (`check_zip`).
+
+calamine builds each sheet as a dense grid from its first to its last cell holding a value,
+~32 bytes a cell even when empty: one value at XFD1048576 would ask for 512 GiB and abort the
+server. So every XML part of the zip is inflated here first (nothing kept), counted against the
+size limits, searched for a DTD, and measured for the span of its cells; a part over a limit
+refuses the workbook with a message saying what to do.
+
+The span is measured as calamine reads cells (checked on crafted sheets): a reference in any
+case (`z30`), single or double quotes, spaces around `=`, the last `r` of a tag, leading zeros;
+a cell without a reference follows the one before, on the row its `<row r>` says (or the next);
+an `r` with a namespace prefix is not a reference. What this module cannot read the way
+calamine would — a cell or row tag it cannot parse, two `r` in one tag, a reference that is not
+letters then digits, a tag longer than 1 MiB — refuses the workbook: Excel never writes them.
+
+The XML is cut into pieces just before a `<` (no tag is ever split between two pieces). Most
+pieces get a quick bound (`_boxed`, Polars' string kernels over 8 MiB at a time): every cell is
+written `<c r="…"` with a reference within A..Z × 1..99,999 and every row `<row r="…"` within
+1..99,999, so the piece adds at most that box (26 × 99,999 cells fit the limits). Any other
+piece is measured exactly: a simple scan when every tag is written the way Excel writes it
+(`_plain`), else a tag-by-tag parse (`_parse`). A bound that does not fit the limits sends the
+part to an exact second pass, so a refusal is always on the exact span.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from zlib import error as zlib_error
+
+import polars as pl
+
+from kpi_engine.ingest.errors import UnusableFile
+
+MAX_COLUMNS = 1_000
+MAX_SHEET_PART = 128 * 1024 * 1024
+MAX_UNCOMPRESSED = 512 * 1024 * 1024
+MAX_SHEET_CELLS = 5_000_000  # cells of a sheet's span (rows × columns) calamine may build
+MAX_TAG = 1 << 20  # bytes from a `<` to the next `<`: longer refuses the workbook
+_CHUNK = 1 << 20
+_BATCH = 8 * _CHUNK  # bytes of XML given the quick bound at once
+_DAMAGED = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib_error)
+
+
+def check_zip(file: str, data: bytes) -> None:
+    """Refuse a workbook zip that inflates past the limits, is damaged, declares a DTD, or has a
+    part whose cells span more columns or cells than can be read.
+
+    The sizes a zip declares are never trusted: every member is inflated and counted (in
+    chunks, nothing kept), and its CRC checked by zipfile at the end of the member. Every XML
+    part is searched whole for a DTD and measured for its cells' span, whatever its path (a
+    workbook may point its sheets anywhere)."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        members = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnusableFile(file, open_message(file, "bad zip")) from None
+    names = {m.filename for m in members}
+    if not any(n.startswith("xl/") for n in names) and "content.xml" not in names:
+        raise UnusableFile(
+            file, f"{file} is a zip archive, not an Excel workbook: unzip it and upload the "
+            "spreadsheets inside.")
+    sheets = sheet_paths(z)
+    total = 0
+    for m in members:
+        sheet = m.filename.startswith("xl/worksheets/") or m.filename in sheets
+        xml = sheet or m.filename.endswith((".xml", ".rels", ".vml")) or "." not in \
+            m.filename.rsplit("/", 1)[-1]
+        extent = _Extent(file, sheets.get(m.filename), quick=True) if xml else None
+        exact = False
+        size = 0
+        tail = b""
+        try:
+            with z.open(m) as fh:
+                for chunk in iter(lambda: fh.read(_CHUNK), b""):
+                    edge = tail + chunk[:16]  # a word cut between two chunks
+                    # (a part being given the quick bound is searched for a DTD with it)
+                    if xml and extent is None and (_declares_dtd(chunk) or _declares_dtd(edge)):
+                        raise _dtd_refused(file)
+                    tail = chunk[-16:]
+                    size += len(chunk)
+                    total += len(chunk)
+                    if sheet and size > MAX_SHEET_PART:
+                        raise UnusableFile(
+                            file, f"{file}: a sheet is larger than 128 MB unpacked, the limit "
+                            "for one sheet: split it or export it as CSV.")
+                    if total > MAX_UNCOMPRESSED:
+                        raise UnusableFile(
+                            file, f"{file} is larger than 512 MB unpacked, the limit for a "
+                            "workbook: split it or export the sheets as CSV.")
+                    if extent is not None:
+                        try:
+                            extent.feed(chunk)
+                        except _NeedExact:  # the rest searched for a DTD here, piece by piece
+                            if _declares_dtd(extent.carry):
+                                raise _dtd_refused(file) from None
+                            extent, exact = None, True
+        except _DAMAGED:
+            raise UnusableFile(file, open_message(file, "damaged")) from None
+        if extent is not None:
+            try:
+                extent.feed(b"")
+            except _NeedExact:
+                exact = True
+        if exact:  # the quick bound did not fit: measure the part exactly, a second pass
+            _measure(z, m, file, sheets.get(m.filename))
+
+
+def open_message(file: str, detail: str) -> str:
+    low = detail.lower()
+    if "password" in low or "encrypt" in low:
+        return f"{file} is protected with a password: save it without a password and upload it again."
+    return (
+        f"{file} could not be opened as a workbook (it may be damaged): open it in Excel or "
+        "LibreOffice, save it again as .xlsx, and upload that file."
+    )
+
+
+def _declares_dtd(xml: bytes) -> bool:
+    return b"<!DOCTYPE" in xml or b"<!ENTITY" in xml
+
+
+def _dtd_refused(file: str) -> UnusableFile:
+    return UnusableFile(file, f"{file} declares XML entities (a DTD), which could be used to "
+                        "attack the reader: it is refused. Save it again from Excel.")
+
+
+# -- the quick bound -----------------------------------------------------------------------------
+# an attribute other than `r` (names of one letter but r, or of two or more characters)
+_OTHER_ATTR = r'\s+(?:[A-Za-z_][\w.:-]+|[A-Za-qs-z_])="[^"<]*"'
+_BOXED_CELL = r'<c r="[A-Z][0-9]{1,5}"(?:' + _OTHER_ATTR + r')*\s*/?>'
+_BOXED_ROW = r'<row r="[0-9]{1,5}"(?:' + _OTHER_ATTR + r')*\s*/?>'
+
+
+def _boxed(pieces: list[bytes]) -> tuple[list[bool | None], bool]:
+    """Per piece of XML: None when it has no cell or row tag at all (it adds nothing); True
+    when every cell tag is `<c r="…"` with a reference within A..Z × 1..99,999 and every row
+    tag `<row r="…"` within 1..99,999 (an upper bound of what it adds), with no other `r`;
+    False otherwise (measured exactly). And whether any piece declares a DTD. Counted by
+    Polars' string kernels, several pieces and patterns at once: a few times faster than bytes
+    searches in Python over a large sheet."""
+    if not pieces:
+        return [], False
+    # a piece that is not UTF-8 is null: measured exactly, and searched for a DTD in Python
+    text = _utf8(pl.Series("x", pieces, dtype=pl.Binary))
+    x = pl.col("x")
+    counts = pl.DataFrame([text]).select(
+        cells=x.str.count_matches("<c", literal=True),
+        good_cells=x.str.count_matches(_BOXED_CELL),
+        rows=x.str.count_matches("<row", literal=True),
+        good_rows=x.str.count_matches(_BOXED_ROW),
+        prefixed=x.str.contains(":c", literal=True) | x.str.contains(":row", literal=True),
+        dtd=x.str.contains("<!DOCTYPE", literal=True) | x.str.contains("<!ENTITY", literal=True),
+        utf8=x.is_not_null())
+    c, r = pl.col("cells"), pl.col("rows")
+    got = counts.select(
+        kind=pl.when(~pl.col("utf8")).then(pl.lit(False))
+        .when((c == 0) & (r == 0) & ~pl.col("prefixed")).then(pl.lit(None, pl.Boolean))
+        .otherwise((c == pl.col("good_cells")) & (pl.col("good_cells") > 0)
+                   & (r == pl.col("good_rows")) & ~pl.col("prefixed")),
+        dtd=pl.col("dtd").fill_null(True))
+    flagged = got["dtd"].to_list()
+    declares = any(_declares_dtd(p) for p, f in zip(pieces, flagged, strict=True) if f)
+    return got["kind"].to_list(), declares
+
+
+def _utf8(pieces: pl.Series) -> pl.Series:
+    """Binary pieces as text, null where one is not UTF-8 (Polars refuses the whole cast)."""
+    try:
+        return pieces.cast(pl.String)
+    except pl.exceptions.ComputeError:
+        out = []
+        for i in range(pieces.len()):
+            try:
+                out.append(pieces.slice(i, 1).cast(pl.String))
+            except pl.exceptions.ComputeError:
+                out.append(pl.Series(pieces.name, [None], dtype=pl.String))
+        return pl.concat(out)
+
+
+# -- the exact measure ------------------------------------------------------------------------
+_PREFIX = rb"(?:[\w.-]+:)?"
+_QUOTED = rb"(?:\"[^\"]*\"|'[^']*')"
+# a cell or row tag: its name, its attributes (values quoted, may hold `>`), `/` if empty
+_TAG = re.compile(rb"<" + _PREFIX + rb"(c|row)((?:\s+[^\s=<>/\"']+\s*=\s*" + _QUOTED
+                  + rb")*)\s*(/?)>")
+_WHOLE_TAG = re.compile(rb"</?[^\s<>\"'/=]+(?:\s+[^\s=<>/\"']+\s*=\s*" + _QUOTED
+                        + rb")*\s*/?>")
+_TAG_START = re.compile(rb"<" + _PREFIX + rb"(?:c|row)(?=[\s/>])")
+_R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_CELL_NAME = re.compile(rb"([A-Za-z]{1,10})([0-9]{1,12})")
+_ROW_NUMBER = re.compile(rb"[0-9]{1,12}")
+# Excel's own way: `<c r="B7" s="1" t="s">` / `<row r="7" spans="1:3">`, double quotes, r first
+_PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,10})([0-9]{1,12})"(?:'
+                         + _OTHER_ATTR.encode() + rb")*\s*(/?)>")
+_PLAIN_ROW = re.compile(rb'<row r="([0-9]{1,12})"(?:' + _OTHER_ATTR.encode() + rb")*\s*/?>")
+_ROW_START = re.compile(rb"<" + _PREFIX + rb"row(?=[\s/>])")
+_LONG_ROW = 7 * 1_000  # bytes: a cell takes at least 7 (<c></c>)
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+class _NeedExact(Exception):  # noqa: N818 - a signal, not an error
+    """The quick bound of a part's span does not fit the limits: measure it exactly."""
+
+
+def _measure(z: zipfile.ZipFile, member: zipfile.ZipInfo, file: str, sheet: str | None) -> None:
+    """The exact span of a part's cells, on a second inflation (its size and DTD were checked
+    on the first); refuses the workbook when the span is over a limit."""
+    extent = _Extent(file, sheet)
+    try:
+        with z.open(member) as fh:
+            for chunk in iter(lambda: fh.read(_CHUNK), b""):
+                extent.feed(chunk)
+    except _DAMAGED:
+        raise UnusableFile(file, open_message(file, "damaged")) from None
+    extent.feed(b"")
+
+
+class _Extent:
+    """The span of a part's cells that hold something (calamine skips `<c .../>`), measured on
+    the XML as it inflates, and checked after every piece (quick: every batch of pieces) so
+    that a bomb stops early.
+
+    Cells without an `r` reference are allowed (each follows the one before): their columns
+    are bounded by the widest referenced column plus the longest row (a cell takes at least 7
+    bytes; rows long enough to pass 1,000 cells are counted), their rows by the last `<row r>`
+    plus the number of row tags.
+    """
+
+    def __init__(self, file: str, sheet: str | None, quick: bool = False) -> None:
+        self.file, self.sheet = file, sheet
+        self.quick = quick  # pieces within A..Z × 1..99,999 are only bounded (_boxed)
+        self.widened = False
+        self.col_lo = self.row_lo = 1 << 40
+        self.col_hi = self.row_hi = 0
+        self.unreferenced = False
+        self.widest = 0
+        self.row_tags = 0
+        self.last_row_ref = 0
+        self.carry = b""  # the end of the last chunk, from its last `<`: fed with the next
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}, sheet {self.sheet}" if self.sheet else f"{self.file}: a sheet"
+
+    def feed(self, chunk: bytes) -> None:
+        """The next chunk of the part's XML (b"": the end). Cut just before its last `<`
+        (unless that tag is whole: then after the text that follows), so that no tag is split
+        between two pieces."""
+        buf = self.carry + chunk
+        cut = buf.rfind(b"<")
+        if cut < 0 or _WHOLE_TAG.match(buf, cut):  # the last tag is whole: the rest is text
+            cut = len(buf)
+        buf, self.carry = buf[:cut], buf[cut:]
+        if not chunk:  # the end: a tag never closed makes the XML unreadable, not a cell
+            self.carry = b""
+        if len(self.carry) > MAX_TAG:
+            raise self._refused("has a tag (or text) longer than 1 MB")
+        if not self.quick:
+            self._scan(buf)
+            return
+        if buf:
+            self._pending.append(buf)
+            self._pending_size += len(buf)
+        if self._pending_size >= _BATCH or not chunk:
+            self._flush()
+
+    def _flush(self) -> None:
+        """The quick bound of the pending pieces: a piece within the box widens the span to
+        it, a piece without cells or rows adds nothing, any other is measured exactly."""
+        bufs, self._pending, self._pending_size = self._pending, [], 0
+        kinds, dtd = _boxed(bufs)
+        if dtd:
+            raise _dtd_refused(self.file)
+        for buf, boxed in zip(bufs, kinds, strict=True):
+            if boxed:
+                self.col_lo, self.col_hi = 1, max(self.col_hi, 26)
+                self.row_lo, self.row_hi = 1, max(self.row_hi, 99_999)
+                self.widened = True
+            elif boxed is not None:
+                self._scan(buf)
+        self.check()
+
+    def _scan(self, buf: bytes) -> None:
+        """The exact span of the cells in buf."""
+        if not self._plain(buf):
+            self._parse(buf)
+        self.check()
+
+    def _cell(self, letters: bytes, digits: bytes) -> None:
+        col, row = _column_number(letters), int(digits)
+        self.col_lo, self.col_hi = min(self.col_lo, col), max(self.col_hi, col)
+        self.row_lo, self.row_hi = min(self.row_lo, row), max(self.row_hi, row)
+
+    def _plain(self, buf: bytes) -> bool:
+        """The common case in one simpler scan: no namespace prefix, and every cell and row
+        tag written as Excel does (`_PLAIN_CELL`, `_PLAIN_ROW`). False: not this case."""
+        if b":c" in buf or b":row" in buf:
+            return False
+        cells = _PLAIN_CELL.findall(buf)
+        if len(cells) != buf.count(b"<c"):
+            return False
+        rows = _PLAIN_ROW.findall(buf)
+        if len(rows) != buf.count(b"<row"):
+            return False
+        for letters, digits in {(c, r) for c, r, empty in cells if not empty}:
+            self._cell(letters, digits)
+        if rows:
+            self.row_tags += len(rows)
+            self.last_row_ref = max(self.last_row_ref, *map(int, rows))
+        return True
+
+    def _parse(self, buf: bytes) -> None:
+        """Every cell and row tag, parsed as calamine reads it; what cannot be refuses."""
+        tags = _TAG.findall(buf)
+        if len(tags) != len(_TAG_START.findall(buf)):
+            raise self._refused("has a cell or row tag the reader cannot read safely")
+        unreferenced = False
+        for name, attrs, empty in tags:
+            refs = _R_ATTR.findall(attrs)
+            if len(refs) > 1:
+                raise self._refused("has a cell or row with two references")
+            ref = (refs[0][0] or refs[0][1]) if refs else None
+            if name == b"row":
+                self.row_tags += 1
+                if ref is not None:
+                    if not _ROW_NUMBER.fullmatch(ref):
+                        raise self._refused(f"has a row numbered {ref[:20]!r}")
+                    self.last_row_ref = max(self.last_row_ref, int(ref))
+            elif ref is None:
+                unreferenced = True
+            else:
+                m = _CELL_NAME.fullmatch(ref)
+                if m is None:
+                    raise self._refused(f"has a cell reference {ref[:20]!r}")
+                if not empty:
+                    self._cell(m.group(1), m.group(2))
+        if unreferenced:  # bounded by the longest row (in bytes, then in cells)
+            self.unreferenced = True
+            pieces = _ROW_START.split(buf)
+            longest = max(map(len, pieces))
+            width = min(longest, _LONG_ROW - 1) // 7
+            if longest >= _LONG_ROW:
+                width = max(width, *(len(_TAG_START.findall(p)) for p in pieces
+                                     if len(p) >= _LONG_ROW))
+            self.widest = max(self.widest, width)
+
+    def _refused(self, what: str) -> UnusableFile:
+        return UnusableFile(self.file, f"{self.where} {what}, which Excel never writes: it is "
+                            "refused. Open it in Excel or LibreOffice, save it again as .xlsx, "
+                            "and upload that file.")
+
+    def span(self) -> tuple[int, int]:
+        """(rows, columns) of the grid a reader builds for this part (so far)."""
+        if self.unreferenced:
+            return (max(self.row_hi, self.last_row_ref) + self.row_tags,
+                    self.col_hi + self.widest)
+        if not self.col_hi:
+            return 0, 0
+        return self.row_hi - self.row_lo + 1, self.col_hi - self.col_lo + 1
+
+    def check(self) -> None:
+        rows, cols = self.span()
+        if self.widened and (cols > MAX_COLUMNS or rows * cols > MAX_SHEET_CELLS):
+            raise _NeedExact
+        if cols > MAX_COLUMNS:
+            raise UnusableFile(
+                self.file, f"{self.where} has at least {cols:,} columns; at most "
+                f"{MAX_COLUMNS:,} can be read. Delete the columns (or stray cells) to the right "
+                "of the data, or export the sheet as CSV.")
+        if rows * cols > MAX_SHEET_CELLS:
+            raise UnusableFile(
+                self.file, f"{self.where} spans at least {rows:,} rows × {cols:,} columns "
+                f"({rows * cols:,} cells); at most {MAX_SHEET_CELLS:,} cells can be read from "
+                "one sheet. Delete stray cells far below or to the right of the data, or "
+                "export the sheet as CSV.")
+
+
+# -- where the sheets are -----------------------------------------------------------------------
+_ATTR_VALUE = rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"
+
+
+def sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet part path -> sheet name, from the workbook and its relationships (regex only, on
+    at most their first 4 MiB: no XML parser ever sees a part before it is checked)."""
+    try:
+        with z.open("xl/workbook.xml") as fh:
+            book = fh.read(4 << 20)
+        with z.open("xl/_rels/workbook.xml.rels") as fh:
+            rels = fh.read(4 << 20)
+    except (KeyError, *_DAMAGED):
+        return {}
+    return {path: name for name, path in sheet_targets(book, rels).items()}
+
+
+def _attr(attrs: bytes, name: bytes) -> bytes | None:
+    m = re.search(rb"(?:^|\s)" + name + _ATTR_VALUE, attrs)
+    return None if m is None else (m.group(1) if m.group(1) is not None else m.group(2))
+
+
+def sheet_targets(book: bytes, rels: bytes) -> dict[str, str]:
+    """Sheet name -> its part's path, from xl/workbook.xml and its relationships (regex)."""
+    targets: dict[bytes, bytes] = {}
+    for m in re.finditer(rb"<(?:\w+:)?Relationship\b([^>]*)>", rels):
+        rid, target = _attr(m.group(1), rb"Id"), _attr(m.group(1), rb"Target")
+        if rid is not None and target is not None:
+            targets[rid] = target
+    out: dict[str, str] = {}
+    for m in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*)/?>", book):
+        attrs = m.group(1)
+        name = _attr(attrs, rb"name")
+        rid = _attr(attrs, rb"[\w.-]+:id")
+        target = targets.get(rid) if rid is not None else None
+        if name is None or target is None:
+            continue
+        path = target.decode("utf-8", "replace").lstrip("/")
+        path = path if path.startswith("xl/") else f"xl/{path}"
+        out[unescape(name.decode("utf-8", "replace"))] = path
+    return out
+
+
+def unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
