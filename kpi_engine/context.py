@@ -98,8 +98,9 @@ class Context:
             closed = self.lazy["deals"].filter(pl.col("status").is_in(["won", "lost"]))
             plans["closed"] = closed.select(lo=pl.col("close_date").min().cast(pl.Date),
                                             hi=pl.col("close_date").max().cast(pl.Date))
-        keys = list(plans)
-        bounds = dict(zip(keys, pl.collect_all([plans[k] for k in keys]), strict=True))
+        from kpi_engine.plan import collect
+
+        bounds = collect(plans)
         spans = [(b["lo"][0], b["hi"][0]) for k, b in bounds.items()
                  if k != "stage_history" and b["lo"][0] is not None]
         if not spans:  # no transactional table: the stage history's span, else today

@@ -87,21 +87,24 @@ def run_with(ctx: Context, kpis: Iterable[KPI], extra: Mapping[str, Step[Any]] |
             continue
         try:
             steps[kpi.id] = kpi.compute(ctx)
-        except Exception as exc:  # noqa: BLE001 - one KPI's failure never hides the others
+        except BaseException as exc:  # one KPI's failure never hides the others
+            _reraise_unless_failure(exc)
             out[kpi.id] = _failed(kpi, exc)
     frames: dict[str, pl.LazyFrame] = {}
     for s in [*steps.values(), *extra.values()]:
         frames.update(s.frames)
     try:
         got: dict[str, pl.DataFrame] | None = collect(frames)
-    except Exception:  # noqa: BLE001
+    except BaseException as exc:
+        _reraise_unless_failure(exc)
         log.exception("collecting the KPIs' frames failed; collecting them one KPI at a time")
         got = None
     specs = {k.id: k for k in kpis}
     for kid, s in steps.items():
         try:
             v = _finish(s, got)
-        except Exception as exc:  # noqa: BLE001
+        except BaseException as exc:
+            _reraise_unless_failure(exc)
             out[kid] = _failed(specs[kid], exc)
             continue
         out[kid] = _result(ctx, specs[kid], v)
@@ -109,10 +112,18 @@ def run_with(ctx: Context, kpis: Iterable[KPI], extra: Mapping[str, Step[Any]] |
     for name, s in extra.items():
         try:
             values[name] = _finish(s, got)
-        except Exception:  # noqa: BLE001
+        except BaseException as exc:
+            _reraise_unless_failure(exc)
             log.exception("step %s failed", name)
             values[name] = None
     return {k.id: out[k.id] for k in kpis}, values
+
+
+def _reraise_unless_failure(exc: BaseException) -> None:
+    """A KPI's error or a Polars panic (pyo3's PanicException is a BaseException) is that
+    KPI's failure; anything else (KeyboardInterrupt, SystemExit) goes on."""
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
 
 
 def _finish(s: Step[Any], got: dict[str, pl.DataFrame] | None) -> Any:

@@ -80,7 +80,8 @@ def pid(ctx: Context, col: str) -> pl.Expr:
         [i for i, p in enumerate(ctx.periods) for _ in range((p.clip_end - p.clip_start).days + 1)],
         dtype=pl.UInt32))
     day = pl.col(col).cast(pl.Date).cast(pl.Int32) - (ctx.start - EPOCH).days
-    return pl.lit(lut).gather(day).alias("_pid")
+    inside = (day >= 0) & (day < lut.len())  # else null: never another period's index
+    return pl.when(inside).then(pl.lit(lut).gather(day.clip(0, lut.len() - 1))).alias("_pid")
 
 
 def by_pid(ctx: Context, frame: pl.DataFrame, col: str, empty: Any = None) -> dict[str, Any]:

@@ -155,3 +155,19 @@ def test_a_polars_panic_is_retried_without_subplan_elimination(monkeypatch):
     monkeypatch.setattr(pl, "collect_all", always)
     with pytest.raises(RuntimeError, match="Polars failed"):
         collect({"n": LF})
+
+
+def test_a_panic_in_one_kpi_is_that_kpis_failure(sample):
+    panic = _panic_class()
+    ctx = Context(sample.tables, Query(), sample.currency)
+
+    def boom(_):
+        raise panic("a Rust panic while planning")
+
+    good = _spec("good", lambda c: frame("t:n", c.lf("orders").select(pl.len())).then(
+        lambda df: Value(float(df.item()))))
+    late = _spec("late", lambda c: done(1).then(boom))
+    out = run(ctx, [_spec("early", boom), good, late])
+    assert out["good"].available and out["good"].value == sample.tables["orders"].height
+    assert "PanicException" in out["early"].explanation
+    assert "PanicException" in out["late"].explanation

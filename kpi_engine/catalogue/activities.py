@@ -36,7 +36,7 @@ NOT_BOOKED = ("cancelled", "scheduled")
 SHOW_BAND = Band(good=(60, float("inf"), True, False), watch=((50, 60, True, False),))
 
 
-# -- period helpers (shared with team) -----------------------------------------------------------
+# -- period helpers (used by team; marketing_base has its own) ---------------------------------
 def per_pid(ctx: Context, frame: pl.DataFrame, agg: pl.Expr) -> list:
     """agg per period index (`_pid`) of a frame, in ctx.periods order (None: no rows)."""
     out: list = [None] * len(ctx.periods)

@@ -109,8 +109,8 @@ def _new_value(ctx: Context, b: Basis, f: Firsts, subs: Firsts | None) -> Value:
     extra: dict = {"source": b}
     if subs is not None:
         extra["subscriptions_based"] = subs.total
-    target, against, status = against_target(ctx, n, "new_customers")
-    extra.update(target)
+    attained, against, status = against_target(ctx, n, "new_customers")
+    extra.update(attained)
     text = f"{num(n)} customers whose {first} is in {ctx.range_label}{against}"
     return Value(float(n), by_period, extra=extra, explanation=text, status=status)
 

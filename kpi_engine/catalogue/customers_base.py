@@ -18,7 +18,7 @@ Subscriptions (integer customer keys) are exploded over the indices of the days 
 each row is active (`subscribed_lf`): MRR and accounts, flows, monthly churn. Marketing cost:
 a cross join of the rows with the periods, pro rata by days.
 
-Sub-plans that several frames start from are one cached LazyFrame per context (`_shared`):
+Sub-plans that several frames start from are one cached LazyFrame per context (`measures.shared`):
 Polars' own sharing of common sub-plans misses them once each frame's filters are pushed down.
 """
 

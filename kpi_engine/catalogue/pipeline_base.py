@@ -10,8 +10,9 @@ status, dimension value, stage or probability band:
 - stage history: the funnel order (first appearances and stage_order, lazily), the history
   collapsed per deal, deals reaching each stage and stays per stage.
 
-Σ amount is summed as Polars' Series.sum adds (`fsum`): the lazy engine's `sum` adds in
-another order, and per-period sums are compared exactly with filtering each period.
+Σ amount of the won deals per period and of the open deals at the range end is summed as
+Polars' Series.sum adds (`fsum`): the lazy engine's `sum` adds in another order, and those
+sums are compared exactly with filtering each period; breakdowns use `sum`.
 """
 
 from __future__ import annotations
