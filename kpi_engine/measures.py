@@ -1,5 +1,7 @@
 """Base measures, written once, as lazy plans (kpi_engine/plan.py): the order lines every
-orders-based KPI counts, the range and period index of a row, and case-insensitive breakdowns.
+orders-based KPI counts, the range and period index of a row, and case-insensitive breakdowns;
+and the finish helpers on small collected frames (a value per period, the breakdown of a count
+summary).
 
 Frames are the upload's used rows (already without cancelled, duplicate or other-currency rows)
 filtered by the query (`Context.lf`).
@@ -116,3 +118,44 @@ def breakdown_dict(frame: pl.DataFrame, col: str) -> dict[str, Any]:
     """{display name (`(none)` for empty): value} of a breakdown_lf frame's column."""
     return {(name if name is not None else (k if k is not None else NONE_KEY)): v
             for k, name, v in zip(frame["_k"], frame["_name"], frame[col], strict=True)}
+
+
+# -- finish helpers on small collected frames ------------------------------------------------
+def per_pid(ctx: Context, frame: pl.DataFrame, agg: pl.Expr) -> list:
+    """agg per period index (`_pid`) of a frame, in ctx.periods order (None: no rows)."""
+    out: list = [None] * len(ctx.periods)
+    if frame.height:
+        g = frame.group_by("_pid").agg(agg.alias("_v"))
+        for i, v in zip(g["_pid"], g["_v"], strict=True):
+            out[i] = v
+    return out
+
+
+def labels(ctx: Context, values: list) -> dict:
+    """{period label: value} of values in ctx.periods order."""
+    return {p.label: v for p, v in zip(ctx.periods, values, strict=True)}
+
+
+def names_of(frame: pl.DataFrame, dim: str, n: str = "n") -> dict[str, str]:
+    """measures.names_lf of the rows a count summary stands for (`n` rows per line): lower-case
+    value -> its most frequent spelling (ties: first in code-point order)."""
+    counts = (
+        frame.filter(pl.col(dim).is_not_null()).group_by(v=pl.col(dim)).agg(len=pl.col(n).sum())
+        .with_columns(k=pl.col("v").str.to_lowercase())
+        .sort(["k", "len", "v"], descending=[False, True, False])
+        .unique("k", keep="first", maintain_order=True)
+    )
+    return dict(zip(counts["k"], counts["v"], strict=True))
+
+
+def breakdown_of(frame: pl.DataFrame, dim: str, agg: pl.Expr,
+                 names: dict[str, str] | None = None, n: str = "n") -> dict[str, Any]:
+    """measures.breakdown_lf of the rows a count summary stands for (agg over its lines):
+    {display name (`(none)` for empty): agg}, case-insensitive groups."""
+    if frame.height == 0:
+        return {}
+    names = names if names is not None else names_of(frame, dim, n)
+    g = (frame.group_by(_k=pl.col(dim).str.to_lowercase()).agg(agg.alias("_v"))
+         .sort("_k", nulls_last=True))
+    return {(names.get(k, k) if k is not None else NONE_KEY): v
+            for k, v in zip(g["_k"], g["_v"], strict=True)}

@@ -9,15 +9,13 @@ bounced).
 Plan: one lazy frame, the range's activities counted per (period index, type, outcome, rep)
 (`summary_lf`, key "activities:summary"), which every KPI here finishes on; follow_up_meetings
 adds whether any activity is typed follow_up and, for data that is not, the inferred follow-ups
-per period (a plan that filters itself empty when follow-ups are typed). The period helpers
-(`per_pid`, `labels`, `breakdown_of`, ...), shared with team, plan the period
-index of a row or work on collected summaries. (The e-mail rates of marketing.py plan their own
+per period (a plan that filters itself empty when follow-ups are typed). The finish helpers
+on collected summaries (`per_pid`, `labels`, `breakdown_of`, ...) are measures'. (The e-mail rates of marketing.py plan their own
 frame: marketing_base.emails.)"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import polars as pl
 
@@ -25,7 +23,7 @@ from kpi_engine.catalogue import register
 from kpi_engine.catalogue.spec import KPI, Band, Value
 from kpi_engine.context import Context
 from kpi_engine.fmt import div, num, pct, pct_of
-from kpi_engine.measures import NONE_KEY, by_pid, in_range, pid
+from kpi_engine.measures import breakdown_of, by_pid, in_range, labels, per_pid, pid
 from kpi_engine.plan import Step, frame, join
 
 ACT = "activities"
@@ -34,47 +32,6 @@ DEMOS_ONBOARDING = ("demo", "onboarding")
 SHOW_TYPES = ("demo", "meeting")
 NOT_BOOKED = ("cancelled", "scheduled")
 SHOW_BAND = Band(good=(60, float("inf"), True, False), watch=((50, 60, True, False),))
-
-
-# -- period helpers (used by team; marketing_base has its own) ---------------------------------
-def per_pid(ctx: Context, frame: pl.DataFrame, agg: pl.Expr) -> list:
-    """agg per period index (`_pid`) of a frame, in ctx.periods order (None: no rows)."""
-    out: list = [None] * len(ctx.periods)
-    if frame.height:
-        g = frame.group_by("_pid").agg(agg.alias("_v"))
-        for i, v in zip(g["_pid"], g["_v"], strict=True):
-            out[i] = v
-    return out
-
-
-def labels(ctx: Context, values: list) -> dict:
-    """{period label: value} of values in ctx.periods order."""
-    return {p.label: v for p, v in zip(ctx.periods, values, strict=True)}
-
-
-def names_of(frame: pl.DataFrame, dim: str, n: str = "n") -> dict[str, str]:
-    """measures.names_lf of the rows a count summary stands for (`n` rows per line): lower-case
-    value -> its most frequent spelling (ties: first in code-point order)."""
-    counts = (
-        frame.filter(pl.col(dim).is_not_null()).group_by(v=pl.col(dim)).agg(len=pl.col(n).sum())
-        .with_columns(k=pl.col("v").str.to_lowercase())
-        .sort(["k", "len", "v"], descending=[False, True, False])
-        .unique("k", keep="first", maintain_order=True)
-    )
-    return dict(zip(counts["k"], counts["v"], strict=True))
-
-
-def breakdown_of(frame: pl.DataFrame, dim: str, agg: pl.Expr,
-                 names: dict[str, str] | None = None, n: str = "n") -> dict[str, Any]:
-    """measures.breakdown_lf of the rows a count summary stands for (agg over its lines):
-    {display name (`(none)` for empty): agg}, case-insensitive groups."""
-    if frame.height == 0:
-        return {}
-    names = names if names is not None else names_of(frame, dim, n)
-    g = (frame.group_by(_k=pl.col(dim).str.to_lowercase()).agg(agg.alias("_v"))
-         .sort("_k", nulls_last=True))
-    return {(names.get(k, k) if k is not None else NONE_KEY): v
-            for k, v in zip(g["_k"], g["_v"], strict=True)}
 
 
 # -- the activities of the range, counted per period, type, outcome and rep ---------------------

@@ -17,12 +17,20 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.catalogue import register
-from kpi_engine.catalogue.marketing_base import breakdown_of, labels, memo, per_pid
 from kpi_engine.catalogue.spec import KPI, Value
 from kpi_engine.context import Context
 from kpi_engine.deals import deals_lf
 from kpi_engine.fmt import num, pct, pct_of
-from kpi_engine.measures import breakdown_dict, breakdown_lf, in_range, pid
+from kpi_engine.measures import (
+    breakdown_dict,
+    breakdown_lf,
+    breakdown_of,
+    in_range,
+    labels,
+    per_pid,
+    pid,
+    shared_value,
+)
 from kpi_engine.plan import Step, frame, join
 
 QUALIFIED_IN = "leads.qualified|leads.qualified_date|leads.status"
@@ -50,7 +58,7 @@ def status_means_qualified(status: pl.Expr) -> pl.Expr:
 def _flags(ctx: Context) -> pl.LazyFrame:
     """The leads created in the range with `_pid`, `day` (created), `conv` and `qual` (bool,
     never null)."""
-    return memo(ctx, "leads:flags", lambda: _flagged(ctx))
+    return shared_value(ctx, "leads:flags", lambda: _flagged(ctx))
 
 
 def _flagged(ctx: Context) -> pl.LazyFrame:
@@ -77,7 +85,7 @@ def summary(ctx: Context) -> Step[pl.DataFrame]:
     """One line per (period index `_pid`, channel, rep) of the leads created in the range: `n`
     leads, `qual`, `conv` and `opp` of them (the lead KPIs of C and D read it). A lead became
     an opportunity with an opportunity_date, or when its lead_id is on a deal."""
-    return memo(ctx, "leads:summary", lambda: frame("leads:summary", _summary_plan(ctx)))
+    return shared_value(ctx, "leads:summary", lambda: frame("leads:summary", _summary_plan(ctx)))
 
 
 def _summary_plan(ctx: Context) -> pl.LazyFrame:

@@ -27,12 +27,9 @@ from kpi_engine.catalogue import register
 from kpi_engine.catalogue.marketing_base import (
     FUNNEL,
     Sums,
-    breakdown_of,
     community,
     emails,
     has_emails,
-    labels,
-    per_pid,
     range_rows,
     rate,
     ratio_by,
@@ -48,6 +45,9 @@ from kpi_engine.measures import (
     NONE_KEY,
     breakdown_dict,
     breakdown_lf,
+    breakdown_of,
+    labels,
+    per_pid,
     range_lines,
 )
 from kpi_engine.plan import Step, done, frame, join

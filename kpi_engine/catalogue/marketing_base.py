@@ -5,22 +5,30 @@ Plans: the marketing rows weighted over the range and over each period (`sums`: 
 `community`: the latest community size per channel), and the range's e-mail activities counted
 per period and rep (`emails`).
 
-Finish helpers work on the small collected frames: a value per period index (`_pid`), and the
-case-insensitive breakdown of a count summary (`n` rows per line) with the most frequent
-spelling of each value.
+Finish helpers work on the small collected frames: ratios per value of a dimension of a count
+summary (`n` rows per line) or of a breakdown_lf frame (the value per period index and the
+breakdowns they build on are measures': `per_pid`, `labels`, `names_of`, `breakdown_of`).
+Plans built once per evaluation are shared through `measures.shared_value`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 import polars as pl
 
 from kpi_engine.context import Context
 from kpi_engine.fmt import div
-from kpi_engine.measures import NONE_KEY, breakdown_lf, in_range, pid
+from kpi_engine.measures import (
+    NONE_KEY,
+    breakdown_lf,
+    breakdown_of,
+    in_range,
+    labels,
+    names_of,
+    pid,
+    shared_value,
+)
 from kpi_engine.plan import Step, done, frame
 
 FUNNEL = ("view_content", "add_to_cart", "initiate_checkout", "purchases")
@@ -29,61 +37,9 @@ FIELDS = ("cost", "impressions", "clicks", "sessions", "visitors", "engagements"
           "conversions", "attributed_revenue", "mentions", "emails_sent", "emails_opened",
           *FUNNEL)
 ACT = "activities"
-T = TypeVar("T")
-
-
-# -- plan helpers -------------------------------------------------------------------------------
-
-
-def memo(ctx: Context, key: str, make: Callable[[], T]) -> T:
-    """make(), once per evaluation (a plan built once is shared by every KPI asking for it)."""
-    cache = ctx.__dict__.setdefault("_marketing_plans", {})
-    if key not in cache:
-        cache[key] = make()
-    return cache[key]
 
 
 # -- finish helpers ------------------------------------------------------------------------------
-def labels(ctx: Context, values: list) -> dict:
-    """{period label: value} of values in ctx.periods order."""
-    return {p.label: v for p, v in zip(ctx.periods, values, strict=True)}
-
-
-def per_pid(ctx: Context, frame: pl.DataFrame, agg: pl.Expr) -> list:
-    """agg per period index (`_pid`) of a frame, in ctx.periods order (None: no rows)."""
-    out: list = [None] * len(ctx.periods)
-    if frame.height:
-        g = frame.group_by("_pid").agg(agg.alias("_v"))
-        for i, v in zip(g["_pid"], g["_v"], strict=True):
-            out[i] = v
-    return out
-
-
-def names_of(frame: pl.DataFrame, dim: str, n: str = "n") -> dict[str, str]:
-    """measures.names_lf of the rows a count summary stands for (`n` rows per line): lower-case
-    value -> its most frequent spelling (ties: first in code-point order)."""
-    counts = (
-        frame.filter(pl.col(dim).is_not_null()).group_by(v=pl.col(dim)).agg(len=pl.col(n).sum())
-        .with_columns(k=pl.col("v").str.to_lowercase())
-        .sort(["k", "len", "v"], descending=[False, True, False])
-        .unique("k", keep="first", maintain_order=True)
-    )
-    return dict(zip(counts["k"], counts["v"], strict=True))
-
-
-def breakdown_of(frame: pl.DataFrame, dim: str, agg: pl.Expr,
-                 names: dict[str, str] | None = None, n: str = "n") -> dict[str, Any]:
-    """measures.breakdown_lf of the rows a count summary stands for (agg over its lines):
-    {display name (`(none)` for empty): agg}, case-insensitive groups."""
-    if frame.height == 0:
-        return {}
-    names = names if names is not None else names_of(frame, dim, n)
-    g = (frame.group_by(_k=pl.col(dim).str.to_lowercase()).agg(agg.alias("_v"))
-         .sort("_k", nulls_last=True))
-    return {(names.get(k, k) if k is not None else NONE_KEY): v
-            for k, v in zip(g["_k"], g["_v"], strict=True)}
-
-
 def ratio_of(frame: pl.DataFrame, dim: str, num_col: str, den_col: str, scale: float = 1.0,
              n: str = "n") -> dict[str, float | None]:
     """Σ numerator / Σ denominator (× scale; None for a zero sum) per value of a dimension of
@@ -109,7 +65,7 @@ def ratio_dict(frame: pl.DataFrame, num_col: str, den_col: str, scale: float = 1
 # -- marketing rows -------------------------------------------------------------------------------
 def _marketing(ctx: Context) -> pl.LazyFrame:
     """The marketing rows with `d` (the row's day) and `_mr` (a month row)."""
-    return memo(ctx, "marketing:rows", lambda: _marketing_rows(ctx))
+    return shared_value(ctx, "marketing:rows", lambda: _marketing_rows(ctx))
 
 
 def _marketing_rows(ctx: Context) -> pl.LazyFrame:
@@ -168,7 +124,7 @@ def sums(ctx: Context, *fields: str) -> Step[pl.DataFrame]:
     """The weighted Σ of every measure of FIELDS over the rows having `fields`: one line per
     period (`_pid`) with rows and one for the whole range (`_pid` null)."""
     key = "marketing:sums" + "".join(f":{f}" for f in fields)
-    return memo(ctx, key, lambda: frame(key, _sums_plan(ctx, fields)))
+    return shared_value(ctx, key, lambda: frame(key, _sums_plan(ctx, fields)))
 
 
 def _sums_plan(ctx: Context, fields: tuple[str, ...]) -> pl.LazyFrame:

@@ -42,20 +42,16 @@ from kpi_engine.catalogue.spec import INF, KPI, Band, Value
 from kpi_engine.context import Context
 from kpi_engine.deals import deals_lf
 from kpi_engine.fmt import div, money, num, pct, pct_of
-from kpi_engine.measures import breakdown_dict, breakdown_lf, by_pid, pid
+from kpi_engine.measures import breakdown_dict, breakdown_lf, by_pid, labels, pid
 from kpi_engine.plan import Step, done, frame, join
 from kpi_engine.targets import against_target
 
 WON = "deals.close_date|stage_history, deals.status|deals.stage"
 
 
-def _per(ctx: Context, values: list[Any]) -> dict[str, Any]:
-    return {p.label: v for p, v in zip(ctx.periods, values, strict=True)}
-
-
 def _won_per(ctx: Context, c: Closed, fn: Callable[[Outcome], Any]) -> dict[str, Any]:
     """fn of each period's won deals."""
-    return _per(ctx, [fn(won) for won, _ in c.periods])
+    return labels(ctx, [fn(won) for won, _ in c.periods])
 
 
 # -- A. won revenue, deals won ---------------------------------------------------------------
@@ -106,7 +102,7 @@ def _pipeline_value(ctx: Context) -> Step[Value]:
         end = r["end"]
         total, weighted = end["amount"], end["weighted"]
         by = {"stage": r["stage"]["amount"]} if r["stage"] is not None else {}
-        return Value(total, _per(ctx, [amount for _, amount in r["ends"]]), by,
+        return Value(total, labels(ctx, [amount for _, amount in r["ends"]]), by,
                      {"weighted": weighted},
                      explanation=f"Σ amount of {num(end['n_amount'])} deals open on "
                      f"{ctx.end.isoformat()} = {money(total, ctx.currency)}; weighted by "
@@ -123,7 +119,7 @@ def _deals_by_stage(ctx: Context) -> Step[Value]:
         if r["bands"] is not None:
             by["probability_band"] = r["bands"]["n"]
             extra["value_by_probability_band"] = r["bands"]["amount"]
-        return Value(float(n), _per(ctx, [float(k) for k, _ in r["ends"]]), by, extra,
+        return Value(float(n), labels(ctx, [float(k) for k, _ in r["ends"]]), by, extra,
                      explanation=f"{num(n)} deals open on {ctx.end.isoformat()} in "
                      f"{len(by['stage'])} stages")
     bands = at_end_by_band(ctx) if ctx.has("deals", "probability") else done(None)
@@ -178,7 +174,7 @@ def _pipeline_velocity(ctx: Context) -> Step[Value]:
         value, text = _velocity_of(ctx, c.won, c.n, ends[-1][0])
         days = ctx.settings.selling_days_per_month
         per_month = None if value is None else value * days
-        by_period = _per(ctx, [_velocity_of(ctx, w, w.n + lost.n, n_open)[0]
+        by_period = labels(ctx, [_velocity_of(ctx, w, w.n + lost.n, n_open)[0]
                                for (w, lost), (n_open, _) in zip(c.periods, ends, strict=True)])
         return Value(value, by_period,
                      extra={"per_month": per_month, "selling_days_per_month": days},
@@ -207,7 +203,7 @@ def _win_rate_kpi(ctx: Context) -> Step[Value]:
     def finish(r: dict[str, Any]) -> Value:
         c: Closed = r["c"]
         value = pct_of(c.won.n, c.n)
-        by_period = _per(ctx, [pct_of(w.n, w.n + lost.n) for w, lost in c.periods])
+        by_period = labels(ctx, [pct_of(w.n, w.n + lost.n) for w, lost in c.periods])
         return Value(value, by_period, r["by"],
                      explanation=f"{num(c.won.n)} won / {num(c.n)} closed deals × 100 = "
                      f"{pct(value)}")
@@ -248,7 +244,7 @@ def _cycle_kpi(status: str, what: str) -> Callable[[Context], Step[Value]]:
     def compute(ctx: Context) -> Step[Value]:
         def finish(c: Closed) -> Value:
             o = pick((c.won, c.lost))
-            return Value(o.cycle, _per(ctx, [pick(p).cycle for p in c.periods]),
+            return Value(o.cycle, labels(ctx, [pick(p).cycle for p in c.periods]),
                          explanation=f"{num(float(o.dd_sum))} days / {num(o.dd_n)} {what} = "
                          f"{num(o.cycle)} days")
         return closed_step(ctx).then(finish)
@@ -259,7 +255,7 @@ def _conversation_drop_off(ctx: Context) -> Step[Value]:
     def finish(c: Closed) -> Value:
         lost, unwinnable = c.lost.n, c.lost.unwinnable
         value = pct_of(lost - unwinnable, c.n)
-        by_period = _per(ctx, [pct_of(lo.n - lo.unwinnable, w.n + lo.n) for w, lo in c.periods])
+        by_period = labels(ctx, [pct_of(lo.n - lo.unwinnable, w.n + lo.n) for w, lo in c.periods])
         extra = {"lost_share": pct_of(lost, c.n),
                  "unwinnable_share_of_lost": pct_of(unwinnable, lost),
                  "unwinnable_share_of_all": pct_of(unwinnable, c.n)}

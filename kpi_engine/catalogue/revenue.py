@@ -2,13 +2,13 @@
 repeat sales, expansion. (won_revenue: pipeline.py; mrr/arr/arpa: customers.py;
 monthly_sales_progress: team.py.)
 
-Lazy plan: the range's order lines get `_pid`, the index of their period (`range_lf`; with `_f`,
-the customer's first purchase day, in `range_firsts_lf`), and every KPI is a few small
-aggregates over them, keyed so that KPIs share them: Σ revenue per period
-("revenue:by_period"), per dimension value ("revenue:by_<dim>", summed per spelling before the
-case-insensitive grouping), distinct orders per period and over the range (counted over the
-lines that start a run of one order, far fewer than the lines), repeat and expansion revenue
-per period. Growth sums the revenue per month (MoM) and per period a year earlier (YoY).
+Lazy plan: the range's order lines get `_pid`, the index of their period
+(`measures.range_lines`; with `_f`, the customer's first purchase day, in `range_firsts_lf`),
+and every KPI is a few small aggregates over them, keyed so that KPIs share them: Σ revenue
+per period ("revenue:by_period"), per dimension value ("revenue:by_<dim>", summed per spelling
+before the case-insensitive grouping), distinct orders per period and over the range (counted
+over the lines that start a run of one order, far fewer than the lines), repeat and expansion
+revenue per period. Growth sums the revenue per month (MoM) and per period a year earlier (YoY).
 """
 
 from __future__ import annotations
@@ -40,13 +40,8 @@ DAY = dt.timedelta(days=1)
 
 
 # -- group A: lazy plans ------------------------------------------------------------------------
-def range_lf(ctx: Context) -> pl.LazyFrame:
-    """The order lines of the range with `_pid` (the index of their period in ctx.periods)."""
-    return range_lines(ctx)
-
-
 def range_firsts_lf(ctx: Context) -> pl.LazyFrame:
-    """range_lf with `_f`: the line's customer's first purchase day ever (null without one).
+    """range_lines with `_f`: the line's customer's first purchase day ever (null without one).
     A window over all the lines rather than a join with each customer's first day: the
     customer key is then built once, not for each side of the join."""
     c = pl.col("ckey")
@@ -57,7 +52,7 @@ def range_firsts_lf(ctx: Context) -> pl.LazyFrame:
 
 def revenue_by_period(ctx: Context) -> Step[pl.DataFrame]:
     """Per `_pid`: Σ `revenue` and `lines` (lines with a revenue)."""
-    return frame("revenue:by_period", range_lf(ctx).group_by("_pid").agg(
+    return frame("revenue:by_period", range_lines(ctx).group_by("_pid").agg(
         revenue=pl.col("revenue").sum(), lines=pl.col("revenue").count()))
 
 
@@ -93,7 +88,7 @@ def orders_by_period(ctx: Context, paid: bool = False) -> Step[pl.DataFrame]:
     range (an order can have lines in two periods); `paid`: among the lines with a revenue."""
     if paid and _all_paid(ctx):
         return orders_by_period(ctx)
-    rng = range_lf(ctx)
+    rng = range_lines(ctx)
     if paid:
         rng = rng.filter(pl.col("revenue").is_not_null())
     keys, n = _order_keys(rng), pl.col("okey").n_unique().alias("n")
@@ -115,7 +110,7 @@ def sums_by(lf: pl.LazyFrame, dim: str, **sums: pl.Expr) -> pl.LazyFrame:
 
 def dimension_sums(ctx: Context, dim: str) -> Step[dict[str, Any]]:
     """{display name: Σ revenue} over the range (as measures.breakdown_lf: case-insensitive)."""
-    lf = sums_by(range_lf(ctx), dim, revenue=pl.col("revenue").sum())
+    lf = sums_by(range_lines(ctx), dim, revenue=pl.col("revenue").sum())
     return frame(f"revenue:by_{dim}", lf).then(lambda got: breakdown_dict(got, "revenue"))
 
 

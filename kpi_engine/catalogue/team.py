@@ -21,17 +21,19 @@ from typing import Any
 import polars as pl
 
 from kpi_engine.catalogue import register
-from kpi_engine.catalogue.activities import (
-    breakdown_of,
-    labels,
-    names_of,
-    per_pid,
-)
 from kpi_engine.catalogue.spec import ATTAINMENT, INF, KPI, Band, Value
 from kpi_engine.context import Context, between
 from kpi_engine.deals import deals_lf
 from kpi_engine.fmt import div, money, num, pct, pct_of, ratio
-from kpi_engine.measures import in_range, orders_lf, pid
+from kpi_engine.measures import (
+    breakdown_of,
+    in_range,
+    labels,
+    names_of,
+    orders_lf,
+    per_pid,
+    pid,
+)
 from kpi_engine.plan import Step, done, frame, join
 from kpi_engine.query import add_months, days_in_month, month_end, month_start, period_of
 from kpi_engine.targets import company_rows, monthly, team_targets
