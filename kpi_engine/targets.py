@@ -43,11 +43,13 @@ def _months_of(label: str, fy_start: int) -> list[dt.date]:
 
 
 def monthly(ctx: Context, metric: str = "revenue") -> pl.DataFrame:
-    """One row per (month, rep, team) share of a target row of the metric."""
-    cache = ctx.__dict__.setdefault("_measure_cache", {})
-    key = f"targets:{metric}"
-    if key in cache:
-        return cache[key]
+    """One row per (month, rep, team) share of a target row of the metric (once per context)."""
+    from kpi_engine.measures import shared_value
+
+    return shared_value(ctx, f"targets:{metric}", lambda: _monthly(ctx, metric))
+
+
+def _monthly(ctx: Context, metric: str) -> pl.DataFrame:
     df = ctx.t("targets")
     rows: list[dict] = []
     if df is not None and df.height:
@@ -60,10 +62,8 @@ def monthly(ctx: Context, metric: str = "revenue") -> pl.DataFrame:
             for month in months:
                 rows.append({"month": month, "rep": r["rep"], "team": r["team"],
                              "target": r["target"] / len(months)})
-    out = pl.DataFrame(rows, schema={"month": pl.Date, "rep": pl.String, "team": pl.String,
-                                     "target": pl.Float64})
-    cache[key] = out
-    return out
+    return pl.DataFrame(rows, schema={"month": pl.Date, "rep": pl.String, "team": pl.String,
+                                      "target": pl.Float64})
 
 
 def _months_touched(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -33,6 +33,7 @@ from kpi_engine.measures import (
     orders_lf,
     per_pid,
     pid,
+    shared_value,
 )
 from kpi_engine.plan import Step, done, frame, join
 from kpi_engine.query import add_months, days_in_month, month_end, month_start, period_of
@@ -161,18 +162,16 @@ def _month_weights(start: dt.date, end: dt.date, pro_rata: bool) -> dict[dt.date
 
 def _target_rows(ctx: Context) -> dict:
     """The revenue target rows as (month, target) lists: the company's (targets.company_rows)
-    and each rep's (sorted by rep; rows in order), cached."""
-    cache = ctx.__dict__.setdefault("_measure_cache", {})
-    if "team:targets" not in cache:
+    and each rep's (sorted by rep; rows in order), once per context."""
+    def make() -> dict:
         company = company_rows(ctx, "revenue")
         reps = monthly(ctx, "revenue").filter(pl.col("rep").is_not_null())
         by_rep: dict[str, list[tuple[dt.date, float]]] = {}
         for rep, month, target in zip(reps["rep"], reps["month"], reps["target"], strict=True):
             by_rep.setdefault(rep, []).append((month, target))
-        cache["team:targets"] = {
-            "company": list(zip(company["month"], company["target"], strict=True)),
-            "reps": {rep: by_rep[rep] for rep in sorted(by_rep)}}
-    return cache["team:targets"]
+        return {"company": list(zip(company["month"], company["target"], strict=True)),
+                "reps": {rep: by_rep[rep] for rep in sorted(by_rep)}}
+    return shared_value(ctx, "team:targets", make)
 
 
 def _weighted(rows: list[tuple[dt.date, float]], weights: dict[dt.date, float],
