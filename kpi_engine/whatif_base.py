@@ -149,6 +149,7 @@ def _extra_steps(ctx: Context) -> dict[str, Step[Any]]:
     """The drivers that are not KPIs, planned to be collected with the base KPIs: open deals
     at the base end, active customers, monthly churn (orders, subscriptions), marketing cost."""
     from kpi_engine.catalogue import customers_base as cb
+    from kpi_engine.catalogue.customers import _cac_step, _costs_available
     from kpi_engine.catalogue.pipeline_base import at_end
 
     steps: dict[str, Step[Any]] = {}
@@ -162,8 +163,8 @@ def _extra_steps(ctx: Context) -> dict[str, Step[Any]]:
     if ctx.has("subscriptions"):
         steps["churn:subscriptions"] = cb.flow_step(ctx, "subscriptions").then(
             lambda c: _churn(ctx, c))
-    if ctx.has("marketing"):
-        steps["marketing_cost"] = cb.marketing_step(ctx).then(lambda costs: costs[-1])
+    if _costs_available(ctx):  # the range's costs as the CAC KPI counts them
+        steps["costs"] = _cac_step(ctx).then(lambda cacs: cacs[-1])
     return steps
 
 
@@ -232,19 +233,11 @@ def _tree_values(ctx: Context, k: dict[str, Result], extra: dict[str, Any], mont
 
 def _costs(ctx: Context, extra: dict[str, Any], months: float, settings: Settings,
            ) -> float | None:
-    """Sales and marketing costs per month: the marketing table's cost of the base period
-    (else the marketing costs per month typed in) plus the sales costs per month typed in."""
-    if "marketing_cost" in extra:
-        marketing = extra["marketing_cost"]
-        if marketing is None:
-            return None
-    elif settings.marketing_costs_per_month is not None:
-        marketing = settings.marketing_costs_per_month * months
-    elif settings.sales_costs_per_month is not None:
-        marketing = 0.0
-    else:
-        return None
-    return (marketing + (settings.sales_costs_per_month or 0.0) * months) / months
+    """Sales and marketing costs per month over the base period (catalogue: as CAC counts
+    them: the marketing table's cost, else the marketing costs typed in, plus the sales
+    costs typed in); None without any."""
+    cac = extra.get("costs")
+    return None if cac is None or not months else (cac.marketing + cac.sales) / months
 
 
 def _churn(ctx: Context, counts: list[Counts]) -> float | None:
