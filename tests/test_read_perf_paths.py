@@ -262,7 +262,7 @@ def test_the_quick_span_bound_falls_back_to_the_exact_measure(monkeypatch):
     measured: list[str] = []
     real = guard._measure
     monkeypatch.setattr(guard, "_measure",
-                        lambda *a: (measured.append(a[2]), real(*a))[1])
+                        lambda *a: (measured.append(a[3]), real(*a))[1])
     wide = [f"A{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"] + ["BA"]  # 27 columns AA..BA
     # > 1 MiB of A..Z first (bounded), then columns up to BA: the bound 99,999 × 53 does not
     # fit, the exact span 30,010 × 53 does

@@ -120,10 +120,6 @@ def load(files: list[tuple[str, bytes]] | list[str] | list[Path]) -> Dataset:
     """Read every file (name and bytes, or paths); a file that cannot be used becomes a problem."""
     sources: list[Source] = []
     problems: list[Problem] = []
-    # the cleaning code is imported while the files are read (reading frees the GIL)
-    importing = ThreadPoolExecutor(max_workers=1)
-    cleaning = importing.submit(_import_cleaning)
-    importing.shutdown(wait=False)
     with ThreadPoolExecutor(max_workers=1) as reading:
         for index, item in enumerate(files):
             try:
@@ -135,7 +131,6 @@ def load(files: list[tuple[str, bytes]] | list[str] | list[Path]) -> Dataset:
             try:
                 sheets = read_any(name, data, whole, size)
                 del data, whole  # the sheets hold what is needed; the bytes can go
-                cleaning.result()
                 from kpi_engine.ingest.recognise import recognise
 
                 found: list[Source] = []
@@ -170,11 +165,6 @@ def _caught(exc: BaseException) -> bool:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return (text[0][:120] + ("…" if len(text[0]) > 120 else "")) if text else ""
-
-
-def _import_cleaning() -> None:
-    import kpi_engine.ingest.build
-    import kpi_engine.ingest.recognise  # noqa: F401
 
 
 # a delimited file on disk this large is read in the background while its start is examined

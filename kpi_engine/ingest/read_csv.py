@@ -43,7 +43,7 @@ from kpi_engine.ingest.sniff import (
     looks_utf16_without_bom,
     sniff_delimiter,
 )
-from kpi_engine.ingest.synonyms import prepare
+from kpi_engine.ingest.warm import ahead_of_need
 
 MAX_CSV_BYTES = 256 * 1024 * 1024
 MAX_RECORDS = 3_000_000
@@ -106,8 +106,8 @@ def read_delimited(file: str, data: bytes, whole: Callable[[], bytes] | None = N
         if not data.startswith(start):
             return read_delimited(file, data)
         utf8 = data
-    with ThreadPoolExecutor(max_workers=1) as pool:  # recognition's tables, while Polars reads
-        ready = pool.submit(prepare, header)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # made ready while Polars reads
+        ready = pool.submit(ahead_of_need, header)
         parsed = _read_polars(utf8, skip, delimiter, n, plan) if has_body else None
         ready.exception()  # an error shows again when the table is recognised
     if parsed is None and decoded.partial:  # a bad byte after the head: decode it all

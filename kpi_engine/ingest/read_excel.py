@@ -26,7 +26,7 @@ from kpi_engine.ingest.raw import (
     plan_columns,
 )
 from kpi_engine.ingest.sheet_guard import MAX_COLUMNS, check_zip, open_message, sheet_targets
-from kpi_engine.ingest.synonyms import prepare
+from kpi_engine.ingest.warm import ahead_of_need
 
 MAX_SHEETS = 1_000
 MAX_CELL = 32_767
@@ -49,8 +49,8 @@ def read_workbook(file: str, data: bytes) -> list[RawSheet]:
                                  "read: split the workbook.")
     first_rows = _first_rows(data)
     sheets: list[RawSheet] = []
-    with ThreadPoolExecutor(max_workers=1) as pool:  # recognition's tables, while calamine reads
-        ready = pool.submit(prepare)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # made ready while calamine reads
+        ready = pool.submit(ahead_of_need)
         for name in names:
             try:
                 frame = book.load_sheet(name, header_row=None, dtypes="string").to_polars()

@@ -32,6 +32,7 @@ from zlib import error as zlib_error
 import polars as pl
 
 from kpi_engine.ingest.errors import UnusableFile
+from kpi_engine.ingest.zip_members import member_pieces
 
 MAX_COLUMNS = 1_000
 MAX_SHEET_PART = 128 * 1024 * 1024
@@ -72,30 +73,29 @@ def check_zip(file: str, data: bytes) -> None:
         size = 0
         tail = b""
         try:
-            with z.open(m) as fh:
-                for chunk in iter(lambda: fh.read(_CHUNK), b""):
-                    edge = tail + chunk[:16]  # a word cut between two chunks
-                    # (a part being given the quick bound is searched for a DTD with it)
-                    if xml and extent is None and (_declares_dtd(chunk) or _declares_dtd(edge)):
-                        raise _dtd_refused(file)
-                    tail = chunk[-16:]
-                    size += len(chunk)
-                    total += len(chunk)
-                    if sheet and size > MAX_SHEET_PART:
-                        raise UnusableFile(
-                            file, f"{file}: a sheet is larger than 128 MB unpacked, the limit "
-                            "for one sheet: split it or export it as CSV.")
-                    if total > MAX_UNCOMPRESSED:
-                        raise UnusableFile(
-                            file, f"{file} is larger than 512 MB unpacked, the limit for a "
-                            "workbook: split it or export the sheets as CSV.")
-                    if extent is not None:
-                        try:
-                            extent.feed(chunk)
-                        except _NeedExact:  # the rest searched for a DTD here, piece by piece
-                            if _declares_dtd(extent.carry):
-                                raise _dtd_refused(file) from None
-                            extent, exact = None, True
+            for chunk in member_pieces(data, z, m, _CHUNK):
+                edge = tail + chunk[:16]  # a word cut between two chunks
+                # (a part being given the quick bound is searched for a DTD with it)
+                if xml and extent is None and (_declares_dtd(chunk) or _declares_dtd(edge)):
+                    raise _dtd_refused(file)
+                tail = chunk[-16:]
+                size += len(chunk)
+                total += len(chunk)
+                if sheet and size > MAX_SHEET_PART:
+                    raise UnusableFile(
+                        file, f"{file}: a sheet is larger than 128 MB unpacked, the limit "
+                        "for one sheet: split it or export it as CSV.")
+                if total > MAX_UNCOMPRESSED:
+                    raise UnusableFile(
+                        file, f"{file} is larger than 512 MB unpacked, the limit for a "
+                        "workbook: split it or export the sheets as CSV.")
+                if extent is not None:
+                    try:
+                        extent.feed(chunk)
+                    except _NeedExact:  # the rest searched for a DTD here, piece by piece
+                        if _declares_dtd(extent.carry):
+                            raise _dtd_refused(file) from None
+                        extent, exact = None, True
         except _DAMAGED:
             raise UnusableFile(file, open_message(file, "damaged")) from None
         if extent is not None:
@@ -104,7 +104,7 @@ def check_zip(file: str, data: bytes) -> None:
             except _NeedExact:
                 exact = True
         if exact:  # the quick bound did not fit: measure the part exactly, a second pass
-            _measure(z, m, file, sheets.get(m.filename))
+            _measure(data, z, m, file, sheets.get(m.filename))
 
 
 def open_message(file: str, detail: str) -> str:
@@ -138,31 +138,48 @@ def _boxed(pieces: list[bytes]) -> tuple[list[bool | None], bool]:
     when every cell tag is `<c r="…"` with a reference within A..Z × 1..99,999 and every row
     tag `<row r="…"` within 1..99,999 (an upper bound of what it adds), with no other `r`;
     False otherwise (measured exactly). And whether any piece declares a DTD. Counted by
-    Polars' string kernels, several pieces and patterns at once: a few times faster than bytes
-    searches in Python over a large sheet."""
+    Polars' string kernels: a few times faster than bytes searches in Python over a large
+    sheet. Polars runs each expression on one thread, so the pieces are dealt into one column
+    per thread (piece i in column i % k, row i // k)."""
     if not pieces:
         return [], False
+    k = max(1, min(len(pieces), pl.thread_pool_size()))
+    height = -(-len(pieces) // k)
     # a piece that is not UTF-8 is null: measured exactly, and searched for a DTD in Python
-    text = _utf8(pl.Series("x", pieces, dtype=pl.Binary))
-    x = pl.col("x")
-    counts = pl.DataFrame([text]).select(
-        cells=x.str.count_matches("<c", literal=True),
-        good_cells=x.str.count_matches(_BOXED_CELL),
-        rows=x.str.count_matches("<row", literal=True),
-        good_rows=x.str.count_matches(_BOXED_ROW),
-        prefixed=x.str.contains(":c", literal=True) | x.str.contains(":row", literal=True),
-        dtd=x.str.contains("<!DOCTYPE", literal=True) | x.str.contains("<!ENTITY", literal=True),
-        utf8=x.is_not_null())
-    c, r = pl.col("cells"), pl.col("rows")
-    got = counts.select(
-        kind=pl.when(~pl.col("utf8")).then(pl.lit(False))
-        .when((c == 0) & (r == 0) & ~pl.col("prefixed")).then(pl.lit(None, pl.Boolean))
-        .otherwise((c == pl.col("good_cells")) & (pl.col("good_cells") > 0)
-                   & (r == pl.col("good_rows")) & ~pl.col("prefixed")),
-        dtd=pl.col("dtd").fill_null(True))
-    flagged = got["dtd"].to_list()
+    columns = [_utf8(pl.Series(f"x{j}", pieces[j::k] + [b""] * (height - len(pieces[j::k])),
+                               dtype=pl.Binary)) for j in range(k)]
+    counts = pl.DataFrame(columns).select(
+        e for j in range(k) for e in _piece_counts(pl.col(f"x{j}"), str(j))).to_dict(as_series=False)
+    kinds: list[bool | None] = []
+    flagged: list[bool] = []
+    for i in range(len(pieces)):
+        j, row = str(i % k), i // k
+        cells, good_cells = counts["cells" + j][row], counts["good_cells" + j][row]
+        rows, good_rows = counts["rows" + j][row], counts["good_rows" + j][row]
+        prefixed = counts["prefixed" + j][row]
+        if cells is None:  # not UTF-8
+            kinds.append(False)
+        elif cells == rows == 0 and not prefixed:
+            kinds.append(None)
+        else:
+            kinds.append(cells == good_cells > 0 and rows == good_rows and not prefixed)
+        flagged.append(counts["dtd" + j][row] is not False)
     declares = any(_declares_dtd(p) for p, f in zip(pieces, flagged, strict=True) if f)
-    return got["kind"].to_list(), declares
+    return kinds, declares
+
+
+def _piece_counts(x: pl.Expr, suffix: str) -> list[pl.Expr]:
+    """What _boxed needs to know of each piece of column x (null when it is not UTF-8)."""
+    return [
+        x.str.count_matches("<c").alias("cells" + suffix),
+        x.str.count_matches(_BOXED_CELL).alias("good_cells" + suffix),
+        x.str.count_matches("<row").alias("rows" + suffix),
+        x.str.count_matches(_BOXED_ROW).alias("good_rows" + suffix),
+        (x.str.contains(":c", literal=True) | x.str.contains(":row", literal=True))
+        .alias("prefixed" + suffix),
+        (x.str.contains("<!DOCTYPE", literal=True) | x.str.contains("<!ENTITY", literal=True))
+        .alias("dtd" + suffix),
+    ]
 
 
 def _utf8(pieces: pl.Series) -> pl.Series:
@@ -210,14 +227,14 @@ class _NeedExact(Exception):  # noqa: N818 - a signal, not an error
     """The quick bound of a part's span does not fit the limits: measure it exactly."""
 
 
-def _measure(z: zipfile.ZipFile, member: zipfile.ZipInfo, file: str, sheet: str | None) -> None:
+def _measure(data: bytes, z: zipfile.ZipFile, member: zipfile.ZipInfo, file: str,
+             sheet: str | None) -> None:
     """The exact span of a part's cells, on a second inflation (its size and DTD were checked
     on the first); refuses the workbook when the span is over a limit."""
     extent = _Extent(file, sheet)
     try:
-        with z.open(member) as fh:
-            for chunk in iter(lambda: fh.read(_CHUNK), b""):
-                extent.feed(chunk)
+        for chunk in member_pieces(data, z, member, _CHUNK):
+            extent.feed(chunk)
     except _DAMAGED:
         raise UnusableFile(file, open_message(file, "damaged")) from None
     extent.feed(b"")
@@ -256,11 +273,18 @@ class _Extent:
         """The next chunk of the part's XML (b"": the end). Cut just before its last `<`
         (unless that tag is whole: then after the text that follows), so that no tag is split
         between two pieces."""
-        buf = self.carry + chunk
-        cut = buf.rfind(b"<")
-        if cut < 0 or _WHOLE_TAG.match(buf, cut):  # the last tag is whole: the rest is text
-            cut = len(buf)
-        buf, self.carry = buf[:cut], buf[cut:]
+        cut = chunk.rfind(b"<")
+        if cut < 0:  # the carry's tag (or text) goes on
+            buf = self.carry + chunk
+            cut = buf.rfind(b"<")
+            if cut < 0 or _WHOLE_TAG.match(buf, cut):  # the last tag is whole: the rest is text
+                cut = len(buf)
+            buf, self.carry = buf[:cut], buf[cut:]
+        elif _WHOLE_TAG.match(chunk, cut):  # the last tag is whole: the rest is text
+            buf, self.carry = self.carry + chunk if self.carry else chunk, b""
+        else:  # (one copy of the chunk: this runs over every byte of every sheet)
+            buf = b"".join((self.carry, memoryview(chunk)[:cut]))
+            self.carry = chunk[cut:]
         if not chunk:  # the end: a tag never closed makes the XML unreadable, not a cell
             self.carry = b""
         if len(self.carry) > MAX_TAG:
