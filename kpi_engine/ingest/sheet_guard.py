@@ -128,16 +128,28 @@ def _dtd_refused(file: str) -> UnusableFile:
 
 # -- the quick bound -----------------------------------------------------------------------------
 # an attribute other than `r` (names of one letter but r, or of two or more characters)
-_OTHER_ATTR = r'\s+(?:[A-Za-z_][\w.:-]+|[A-Za-qs-z_])="[^"<]*"'
-_BOXED_CELL = r'<c r="[A-Z][0-9]{1,5}"(?:' + _OTHER_ATTR + r')*\s*/?>'
-_BOXED_ROW = r'<row r="[0-9]{1,5}"(?:' + _OTHER_ATTR + r')*\s*/?>'
+_NAME = r"(?:[A-Za-z_][\w.:-]+|[A-Za-qs-z_])"
+_OTHER_ATTR = r"\s+" + _NAME + r'="[^"<]*"'
+# A boxed tag, as Excel writes it: `<c r="` + A..Z + 1 to 5 digits + `"`, other attributes,
+# `>` or `/>` (`<row r="` + 1 to 5 digits alike). Every way a tag starting `<c` / `<row` can
+# leave that shape is one of these deviations (a tag cut by the end of a piece aside: the end
+# of a piece is checked apart). Searching for a deviation is a few times faster than counting
+# the boxed tags, and a piece without one has every tag boxed.
+_AFTER_VALUE = (r"(?:[^\s/>]|\s+(?:[^\sA-Za-z_/>]|r[^\w.:-]|[A-Za-z_][\w.:-]*[^\w.:=-]|"
+                + _NAME + r'=[^"]|' + _NAME + r'="[^"<]*<)|\s*/[^>])')
+_ATTRS = r"(?:" + _OTHER_ATTR + r")*"
+_NOT_BOXED_CELL = (r'<c(?:[^ ]| [^r]| r[^=]| r=[^"]| r="[^A-Z]| r="[A-Z][^0-9]'
+                   r'| r="[A-Z][0-9]{6}| r="[A-Z][0-9]{1,5}[^0-9"]| r="[A-Z][0-9]{1,5}"'
+                   + _ATTRS + _AFTER_VALUE + ")")
+_NOT_BOXED_ROW = (r'<row(?:[^ ]| [^r]| r[^=]| r=[^"]| r="[^0-9]| r="[0-9]{6}'
+                  r'| r="[0-9]{1,5}[^0-9"]| r="[0-9]{1,5}"' + _ATTRS + _AFTER_VALUE + ")")
 
 
 def _boxed(pieces: list[bytes]) -> tuple[list[bool | None], bool]:
     """Per piece of XML: None when it has no cell or row tag at all (it adds nothing); True
     when every cell tag is `<c r="…"` with a reference within A..Z × 1..99,999 and every row
     tag `<row r="…"` within 1..99,999 (an upper bound of what it adds), with no other `r`;
-    False otherwise (measured exactly). And whether any piece declares a DTD. Counted by
+    False otherwise (measured exactly). And whether any piece declares a DTD. Searched by
     Polars' string kernels: a few times faster than bytes searches in Python over a large
     sheet. Polars runs each expression on one thread, so the pieces are dealt into one column
     per thread (piece i in column i % k, row i // k)."""
@@ -148,38 +160,43 @@ def _boxed(pieces: list[bytes]) -> tuple[list[bool | None], bool]:
     # a piece that is not UTF-8 is null: measured exactly, and searched for a DTD in Python
     columns = [_utf8(pl.Series(f"x{j}", pieces[j::k] + [b""] * (height - len(pieces[j::k])),
                                dtype=pl.Binary)) for j in range(k)]
-    counts = pl.DataFrame(columns).select(
-        e for j in range(k) for e in _piece_counts(pl.col(f"x{j}"), str(j))).to_dict(as_series=False)
+    found = pl.DataFrame(columns).select(
+        e for j in range(k) for e in _piece_search(pl.col(f"x{j}"), str(j))
+    ).to_dict(as_series=False)
     kinds: list[bool | None] = []
     flagged: list[bool] = []
-    for i in range(len(pieces)):
+    for i, piece in enumerate(pieces):
         j, row = str(i % k), i // k
-        cells, good_cells = counts["cells" + j][row], counts["good_cells" + j][row]
-        rows, good_rows = counts["rows" + j][row], counts["good_rows" + j][row]
-        prefixed = counts["prefixed" + j][row]
+        cells, rows = found["cells" + j][row], found["rows" + j][row]
+        odd, prefixed = found["odd" + j][row], found["prefixed" + j][row]
         if cells is None:  # not UTF-8
             kinds.append(False)
-        elif cells == rows == 0 and not prefixed:
+        elif not (cells or rows or prefixed):
             kinds.append(None)
-        else:
-            kinds.append(cells == good_cells > 0 and rows == good_rows and not prefixed)
-        flagged.append(counts["dtd" + j][row] is not False)
+        else:  # (a tag left open at the end of the piece is not boxed)
+            kinds.append(bool(cells and not odd and not prefixed and _ends_whole(piece)))
+        flagged.append(found["dtd" + j][row] is not False)
     declares = any(_declares_dtd(p) for p, f in zip(pieces, flagged, strict=True) if f)
     return kinds, declares
 
 
-def _piece_counts(x: pl.Expr, suffix: str) -> list[pl.Expr]:
+def _piece_search(x: pl.Expr, suffix: str) -> list[pl.Expr]:
     """What _boxed needs to know of each piece of column x (null when it is not UTF-8)."""
     return [
-        x.str.count_matches("<c").alias("cells" + suffix),
-        x.str.count_matches(_BOXED_CELL).alias("good_cells" + suffix),
-        x.str.count_matches("<row").alias("rows" + suffix),
-        x.str.count_matches(_BOXED_ROW).alias("good_rows" + suffix),
+        x.str.contains("<c", literal=True).alias("cells" + suffix),
+        x.str.contains("<row", literal=True).alias("rows" + suffix),
+        (x.str.contains(_NOT_BOXED_CELL) | x.str.contains(_NOT_BOXED_ROW)).alias("odd" + suffix),
         (x.str.contains(":c", literal=True) | x.str.contains(":row", literal=True))
         .alias("prefixed" + suffix),
         (x.str.contains("<!DOCTYPE", literal=True) | x.str.contains("<!ENTITY", literal=True))
         .alias("dtd" + suffix),
     ]
+
+
+def _ends_whole(piece: bytes) -> bool:
+    """Whether the last tag of the piece is closed (no tag runs on past its end)."""
+    last = piece.rfind(b"<")
+    return last < 0 or _WHOLE_TAG.match(piece, last) is not None
 
 
 def _utf8(pieces: pl.Series) -> pl.Series:
