@@ -135,3 +135,46 @@ def test_excel_style_sheets_pass():
     formatted = b'<row r="1048576"><c r="XFD1048576" s="3"/></row>'  # formatting, no value
     check_zip("ok.xlsx", book(wide + formatted))
     check_zip("ok.xlsx", book(wide + b"<row><c><v>1</v></c></row>"))  # no references at all
+
+
+@pytest.mark.parametrize("where", ["in the batch after the bound stops fitting",
+                                   "in the last batch", "at the very end, left open"])
+def test_a_dtd_is_found_in_every_batch_while_batches_are_searched_ahead(where, monkeypatch):
+    """A batch is searched in a thread while the next one inflates: when the bound of one
+    batch stops fitting (the part is then measured exactly), the batch already waiting must
+    still be searched for a DTD, and so must the end of the part."""
+    monkeypatch.setattr(sheet_guard, "_CHUNK", 4096)
+    monkeypatch.setattr(sheet_guard, "_BATCH", 16384)
+    boxed = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c><c r="Z%d"><v>2</v></c></row>'
+                     % (r, r, r) for r in range(1, 600))  # ~ 40 KB: batches 1 and 2
+    wide = b'<row r="600"><c r="BA600"><v>3</v></c></row>'  # the box × 53 columns: exact
+    dtd = b'<!DOCTYPE x [<!ENTITY a "b">]>'
+    filler = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r)
+                      for r in range(601, 1400))
+    # the first batch is chunks 1-5 (20,480 bytes); `wide` near its end stops the bound
+    # fitting when it is searched, while the DTD waits in chunk 6, of the batch after
+    start = len(b'<?xml version="1.0"?><worksheet ' + NS + b"><sheetData>")
+    rows = iter(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(1, 2000))
+    before = after = b""
+    while start + len(before) < 20_200:
+        before += next(rows)
+    while start + len(before + wide + after) < 20_600:
+        after += next(rows)
+    assert start + len(before) < 20_300 < 20_480 < start + len(before + wide + after) < 20_900
+    sheet = {"in the batch after the bound stops fitting": before + wide + after + dtd + filler,
+             "in the last batch": boxed + filler + dtd,
+             "at the very end, left open": boxed + filler + b'</sheetData><!ENTITY a "b"'}
+    xml = sheet[where]
+    if where == "at the very end, left open":  # not the book() ending: the part ends open
+        data = book(b"")
+        buf = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w") as z:
+            for m in src.infolist():
+                z.writestr(m, src.read(m) if m.filename != "xl/worksheets/sheet1.xml"
+                           else b"<worksheet><sheetData>" + xml)
+        data = buf.getvalue()
+    else:
+        data = book(xml)
+    with pytest.raises(UnusableFile, match="DTD"):
+        check_zip("dtd.xlsx", data)
+    check_zip("fine.xlsx", book(sheet["in the last batch"].replace(dtd, b"")))

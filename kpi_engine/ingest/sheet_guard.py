@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from zlib import error as zlib_error
 
 import polars as pl
@@ -63,12 +64,18 @@ def check_zip(file: str, data: bytes) -> None:
             file, f"{file} is a zip archive, not an Excel workbook: unzip it and upload the "
             "spreadsheets inside.")
     sheets = sheet_paths(z)
+    with ThreadPoolExecutor(max_workers=1) as searching:
+        _check_members(file, data, z, members, sheets, searching)
+
+
+def _check_members(file: str, data: bytes, z: zipfile.ZipFile, members: list[zipfile.ZipInfo],
+                   sheets: dict[str, str], searching: ThreadPoolExecutor) -> None:
     total = 0
     for m in members:
         sheet = m.filename.startswith("xl/worksheets/") or m.filename in sheets
         xml = sheet or m.filename.endswith((".xml", ".rels", ".vml")) or "." not in \
             m.filename.rsplit("/", 1)[-1]
-        extent = _Extent(file, sheets.get(m.filename), quick=True) if xml else None
+        extent = _Extent(file, sheets.get(m.filename), quick=searching) if xml else None
         exact = False
         size = 0
         tail = b""
@@ -93,7 +100,7 @@ def check_zip(file: str, data: bytes) -> None:
                     try:
                         extent.feed(chunk)
                     except _NeedExact:  # the rest searched for a DTD here, piece by piece
-                        if _declares_dtd(extent.carry):
+                        if any(_declares_dtd(p) for p in extent.unsearched()):
                             raise _dtd_refused(file) from None
                         extent, exact = None, True
         except _DAMAGED:
@@ -102,6 +109,8 @@ def check_zip(file: str, data: bytes) -> None:
             try:
                 extent.feed(b"")
             except _NeedExact:
+                if any(_declares_dtd(p) for p in extent.unsearched()):
+                    raise _dtd_refused(file) from None
                 exact = True
         if exact:  # the quick bound did not fit: measure the part exactly, a second pass
             _measure(data, z, m, file, sheets.get(m.filename))
@@ -268,9 +277,13 @@ class _Extent:
     plus the number of row tags.
     """
 
-    def __init__(self, file: str, sheet: str | None, quick: bool = False) -> None:
+    def __init__(self, file: str, sheet: str | None,
+                 quick: ThreadPoolExecutor | None = None) -> None:
         self.file, self.sheet = file, sheet
-        self.quick = quick  # pieces within A..Z × 1..99,999 are only bounded (_boxed)
+        # quick: pieces within A..Z × 1..99,999 are only bounded (_boxed), one batch searched
+        # by Polars in this thread while the next batch inflates
+        self.quick = quick
+        self._searching: tuple[list[bytes], Future[tuple[list[bool | None], bool]]] | None = None
         self.widened = False
         self.col_lo = self.row_lo = 1 << 40
         self.col_hi = self.row_hi = 0
@@ -303,6 +316,8 @@ class _Extent:
             buf = b"".join((self.carry, memoryview(chunk)[:cut]))
             self.carry = chunk[cut:]
         if not chunk:  # the end: a tag never closed makes the XML unreadable, not a cell
+            if self.quick is not None and _declares_dtd(self.carry):
+                raise _dtd_refused(self.file)
             self.carry = b""
         if len(self.carry) > MAX_TAG:
             raise self._refused("has a tag (or text) longer than 1 MB")
@@ -313,13 +328,24 @@ class _Extent:
             self._pending.append(buf)
             self._pending_size += len(buf)
         if self._pending_size >= _BATCH or not chunk:
-            self._flush()
+            self._settle()  # the batch before (first: an error leaves this one pending)
+            bufs, self._pending, self._pending_size = self._pending, [], 0
+            self._searching = bufs, self.quick.submit(_boxed, bufs)
+        if not chunk:
+            self._settle()
 
-    def _flush(self) -> None:
-        """The quick bound of the pending pieces: a piece within the box widens the span to
+    def unsearched(self) -> list[bytes]:
+        """The pieces not yet searched for a DTD (after _NeedExact)."""
+        return [*self._pending, self.carry]
+
+    def _settle(self) -> None:
+        """The quick bound of the batch searched: a piece within the box widens the span to
         it, a piece without cells or rows adds nothing, any other is measured exactly."""
-        bufs, self._pending, self._pending_size = self._pending, [], 0
-        kinds, dtd = _boxed(bufs)
+        if self._searching is None:
+            return
+        bufs, searching = self._searching
+        self._searching = None
+        kinds, dtd = searching.result()
         if dtd:
             raise _dtd_refused(self.file)
         for buf, boxed in zip(bufs, kinds, strict=True):
