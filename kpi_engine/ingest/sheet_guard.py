@@ -14,12 +14,13 @@ calamine would — a cell or row tag it cannot parse, two `r` in one tag, a refe
 letters then digits, a tag longer than 1 MiB — refuses the workbook: Excel never writes them.
 
 The XML is cut into pieces just before a `<` (no tag is ever split between two pieces). Most
-pieces get a quick bound (`_boxed`, Polars' string kernels over 8 MiB at a time): every cell is
-written `<c r="…"` with a reference within A..Z × 1..99,999 and every row `<row r="…"` within
-1..99,999, so the piece adds at most that box (26 × 99,999 cells fit the limits). Any other
-piece is measured exactly: a simple scan when every tag is written the way Excel writes it
-(`_plain`), else a tag-by-tag parse (`_parse`). A bound that does not fit the limits sends the
-part to an exact second pass, so a refusal is always on the exact span.
+pieces get a quick bound (`_boxed`, Polars' string kernels over 8 MiB at a time, searched in a
+worker thread while the next 8 MiB inflate): when no cell or row tag in a piece leaves the
+shape `<c r="…"` with a reference within A..Z × 1..99,999 / `<row r="…"` within 1..99,999 (and
+no tag runs past its end), the piece adds at most that box (26 × 99,999 cells fit the limits).
+Any other piece is measured exactly: a simple scan when every tag is written the way Excel
+writes it (`_plain`), else a tag-by-tag parse (`_parse`). A bound that does not fit the limits
+sends the part to an exact second pass, so a refusal is always on the exact span.
 """
 
 from __future__ import annotations
