@@ -7,6 +7,7 @@ import io
 import random
 import struct
 import zipfile
+import zlib
 
 import pytest
 
@@ -126,3 +127,26 @@ def test_a_local_header_naming_another_file_is_refused():
     at = renamed.find(b"a.xml")  # the local header's name, not the directory's
     renamed[at] = ord("z")
     _fails_like_zipfile(bytes(renamed), "a.xml")
+
+
+def test_damaged_deflate_data_is_a_bad_zip():
+    data = bytearray(_zip({"a.xml": _XML}))
+    z = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    m = z.getinfo("a.xml")
+    start = m.header_offset + 30 + len(b"a.xml")
+    data[start + 10:start + 40] = b"\xff" * 30  # an invalid deflate block
+    z = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    with pytest.raises(zlib.error):  # zipfile lets zlib's error through
+        z.read("a.xml")
+    with pytest.raises(zipfile.BadZipFile):  # (ISA-L's error is not zlib's: made one)
+        list(member_pieces(bytes(data), z, z.getinfo("a.xml"), 1 << 20))
+
+
+def test_a_stored_member_whose_sizes_differ_is_refused():
+    """A reader going by the compressed size would read bytes this one did not (calamine's
+    does, and stops at `</sheetData>` before any CRC check)."""
+    data = _patch(_zip({"a.xml": _XML}, zipfile.ZIP_STORED), b"a.xml", 22, 0)  # file size 0
+    data = _patch(data, b"a.xml", 14, 0)  # and the CRC of nothing
+    z = zipfile.ZipFile(io.BytesIO(data))
+    with pytest.raises(zipfile.BadZipFile):
+        list(member_pieces(data, z, z.getinfo("a.xml"), 1 << 20))

@@ -37,7 +37,7 @@ def read_workbook(file: str, data: bytes) -> list[RawSheet]:
     import fastexcel
 
     if data[:2] == b"PK":
-        check_zip(file, data)
+        data = check_zip(file, data)  # the checked parts only, in an archive written anew
 
     try:
         book = fastexcel.read_excel(data)

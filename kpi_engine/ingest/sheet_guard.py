@@ -34,7 +34,7 @@ from zlib import error as zlib_error
 import polars as pl
 
 from kpi_engine.ingest.errors import UnusableFile
-from kpi_engine.ingest.zip_members import member_pieces
+from kpi_engine.ingest.zip_members import member_pieces, rebuild
 
 MAX_COLUMNS = 1_000
 MAX_SHEET_PART = 128 * 1024 * 1024
@@ -43,12 +43,15 @@ MAX_SHEET_CELLS = 5_000_000  # cells of a sheet's span (rows × columns) calamin
 MAX_TAG = 1 << 20  # bytes from a `<` to the next `<`: longer refuses the workbook
 _CHUNK = 1 << 20
 _BATCH = 8 * _CHUNK  # bytes of XML given the quick bound at once
-_DAMAGED = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib_error)
+_DAMAGED = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError,
+            zlib_error)
 
 
-def check_zip(file: str, data: bytes) -> None:
+def check_zip(file: str, data: bytes) -> bytes:
     """Refuse a workbook zip that inflates past the limits, is damaged, declares a DTD, or has a
-    part whose cells span more columns or cells than can be read.
+    part whose cells span more columns or cells than can be read; else the workbook to give
+    calamine: a new archive of the XML parts checked here and nothing else (zip_members.
+    rebuild), so that no trick of the archive's directory shows calamine another part.
 
     The sizes a zip declares are never trusted: every member is inflated and counted (in
     chunks, nothing kept), and its CRC checked by zipfile at the end of the member. Every XML
@@ -64,14 +67,27 @@ def check_zip(file: str, data: bytes) -> None:
         raise UnusableFile(
             file, f"{file} is a zip archive, not an Excel workbook: unzip it and upload the "
             "spreadsheets inside.")
+    if "xl/workbook.bin" in names:
+        raise UnusableFile(
+            file, f"{file} is an Excel binary workbook (.xlsb), which is not read here: open it "
+            "in Excel, save it as .xlsx (Excel Workbook), and upload that file.")
+    if len(names) != len(members):  # two members of one name: readers differ on which counts
+        raise UnusableFile(file, open_message(file, "damaged"))
     sheets = sheet_paths(z)
     with ThreadPoolExecutor(max_workers=1) as searching:
-        _check_members(file, data, z, members, sheets, searching)
+        parts = _check_members(file, data, z, members, sheets, searching)
+    try:
+        return rebuild(data, parts)
+    except _DAMAGED:
+        raise UnusableFile(file, open_message(file, "damaged")) from None
 
 
 def _check_members(file: str, data: bytes, z: zipfile.ZipFile, members: list[zipfile.ZipInfo],
-                   sheets: dict[str, str], searching: ThreadPoolExecutor) -> None:
+                   sheets: dict[str, str], searching: ThreadPoolExecutor,
+                   ) -> list[tuple[zipfile.ZipInfo, int]]:
+    """Every member inflated and checked; the XML parts (measured), with their sizes."""
     total = 0
+    parts: list[tuple[zipfile.ZipInfo, int]] = []
     for m in members:
         sheet = m.filename.startswith("xl/worksheets/") or m.filename in sheets
         xml = sheet or m.filename.endswith((".xml", ".rels", ".vml")) or "." not in \
@@ -115,6 +131,9 @@ def _check_members(file: str, data: bytes, z: zipfile.ZipFile, members: list[zip
                 exact = True
         if exact:  # the quick bound did not fit: measure the part exactly, a second pass
             _measure(data, z, m, file, sheets.get(m.filename))
+        if xml:
+            parts.append((m, size))
+    return parts
 
 
 def open_message(file: str, detail: str) -> str:
@@ -127,8 +146,11 @@ def open_message(file: str, detail: str) -> str:
     )
 
 
+_DTD = rb"<!(?i:doctype|entity)"  # in any case: the XML reader takes `<!doctype` too
+
+
 def _declares_dtd(xml: bytes) -> bool:
-    return b"<!DOCTYPE" in xml or b"<!ENTITY" in xml
+    return re.search(_DTD, xml) is not None
 
 
 def _dtd_refused(file: str) -> UnusableFile:
@@ -198,8 +220,7 @@ def _piece_search(x: pl.Expr, suffix: str) -> list[pl.Expr]:
         (x.str.contains(_NOT_BOXED_CELL) | x.str.contains(_NOT_BOXED_ROW)).alias("odd" + suffix),
         (x.str.contains(":c", literal=True) | x.str.contains(":row", literal=True))
         .alias("prefixed" + suffix),
-        (x.str.contains("<!DOCTYPE", literal=True) | x.str.contains("<!ENTITY", literal=True))
-        .alias("dtd" + suffix),
+        x.str.contains(_DTD.decode()).alias("dtd" + suffix),
     ]
 
 
@@ -459,13 +480,14 @@ _ATTR_VALUE = rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"
 
 def sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
     """Sheet part path -> sheet name, from the workbook and its relationships (regex only, on
-    at most their first 4 MiB: no XML parser ever sees a part before it is checked)."""
+    at most their first 4 MiB: no XML parser ever sees a part before it is checked). Only for
+    naming the sheet in a message: every XML part is measured, whatever reads it as a sheet."""
     try:
         with z.open("xl/workbook.xml") as fh:
             book = fh.read(4 << 20)
         with z.open("xl/_rels/workbook.xml.rels") as fh:
             rels = fh.read(4 << 20)
-    except (KeyError, *_DAMAGED):
+    except (KeyError, ValueError, *_DAMAGED):
         return {}
     return {path: name for name, path in sheet_targets(book, rels).items()}
 

@@ -16,8 +16,10 @@ from collections.abc import Iterator
 
 try:  # ISA-L's inflate and CRC: about twice as fast as zlib's, same streams
     from isal.isal_zlib import crc32, decompressobj
+    from isal.isal_zlib import error as inflate_error
 except ImportError:  # pragma: no cover - isal is in requirements.txt; zlib is the fallback
     from zlib import crc32, decompressobj
+    from zlib import error as inflate_error
 
 _LOCAL_HEADER = 30
 _IN = 256 * 1024  # compressed bytes given to inflate at a time (its output is bounded apart)
@@ -34,6 +36,9 @@ def member_pieces(data: bytes, z: zipfile.ZipFile, m: zipfile.ZipInfo,
         return
     raw = _raw(data, m)
     crc = total = 0
+    if m.compress_type == zipfile.ZIP_STORED and len(raw) != m.file_size:
+        # (a reader going by the compressed size would read what this one did not)
+        raise zipfile.BadZipFile(f"{m.filename}: stored, but its two sizes differ")
     if m.compress_type == zipfile.ZIP_STORED:
         for at in range(0, min(len(raw), m.file_size), size):
             piece = bytes(raw[at:at + min(size, m.file_size - at)])
@@ -47,7 +52,10 @@ def member_pieces(data: bytes, z: zipfile.ZipFile, m: zipfile.ZipInfo,
             if not feed and at < len(raw):
                 feed, at = raw[at:at + _IN], at + _IN
             # (all given, b"": what inflate still holds, `size` bytes at a time)
-            piece = d.decompress(feed, size)
+            try:
+                piece = d.decompress(feed, size)
+            except inflate_error as exc:  # a damaged member, as zipfile says it
+                raise zipfile.BadZipFile(f"{m.filename}: {exc}") from None
             if not piece and not feed and not d.eof:
                 raise zipfile.BadZipFile(f"{m.filename}: the compressed data ends early")
             if piece:
@@ -62,7 +70,7 @@ def member_pieces(data: bytes, z: zipfile.ZipFile, m: zipfile.ZipInfo,
 def _raw(data: bytes, m: zipfile.ZipInfo) -> memoryview:
     """The member's compressed bytes, after its local header (checked as zipfile does)."""
     at = m.header_offset
-    header = data[at:at + _LOCAL_HEADER]
+    header = data[at:at + _LOCAL_HEADER] if at >= 0 else b""
     if len(header) != _LOCAL_HEADER or header[:4] != b"PK\x03\x04":
         raise zipfile.BadZipFile(f"{m.filename}: bad magic number for file header")
     flags, = struct.unpack_from("<H", header, 6)
@@ -74,3 +82,44 @@ def _raw(data: bytes, m: zipfile.ZipInfo) -> memoryview:
                                  f"{decoded!r} differ.")
     start = at + _LOCAL_HEADER + name_length + extra_length
     return memoryview(data)[start:start + m.compress_size]
+
+
+def rebuild(data: bytes, parts: list[tuple[zipfile.ZipInfo, int]]) -> bytes:
+    """A new archive of exactly these members (each with the size it inflated to), their
+    compressed bytes copied as they are, with a directory written here.
+
+    calamine's zip reader and Python's need not agree on a crafted archive (two end records,
+    an archive inside an archive, a stored member whose sizes lie): whatever calamine reads
+    from this one is what was checked, member for member."""
+    out = bytearray()
+    directory = bytearray()
+    for m, size in parts:
+        raw = _raw(data, m)
+        name = _local_name(data, m)
+        flags = m.flag_bits & (0x800 | 0x6)  # UTF-8 name, deflate options; sizes come first
+        offset = len(out)
+        dos_time, dos_date = _dos_time(m.date_time)
+        fields = (flags, m.compress_type, dos_time, dos_date, m.CRC, len(raw), size)
+        out += struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, *fields, len(name), 0)
+        out += name
+        out += raw
+        directory += struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, 20, 0, *fields,
+                                 len(name), 0, 0, 0, 0, 0, offset)
+        directory += name
+    if len(out) + len(directory) >= 1 << 32 or len(parts) >= 1 << 16:
+        raise zipfile.BadZipFile("too large to rebuild without zip64")
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(parts), len(parts), len(directory),
+                      len(out), 0)
+    return bytes(out + directory + end)
+
+
+def _local_name(data: bytes, m: zipfile.ZipInfo) -> bytes:
+    name_length, = struct.unpack_from("<H", data, m.header_offset + 26)
+    start = m.header_offset + _LOCAL_HEADER
+    return data[start:start + name_length]
+
+
+def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
+    year, month, day, hour, minute, second = date_time
+    year = min(max(year, 1980), 2107)
+    return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
