@@ -297,8 +297,10 @@ def test_the_quick_bound_of_a_piece_of_sheet_xml():
         b'<c\tr="A1"/>': False, b'<row r="1"></row>': False,  # no cell
         b'\xff\xfe<c r="A1"/>': False,  # not UTF-8
     }
-    boxed, dtd = _boxed(list(cases))
+    boxed, dtd, ends, _ = _boxed(list(cases))
     assert dict(zip(cases, boxed, strict=True)) == cases and dtd is False
+    assert ends[list(cases).index(b'<row r="1"></row>')] == 1  # ends of rows, counted
+    assert _boxed([b'<row r="1"><c r="A1"/></row ><x></row></row>'])[2] == [3]
     assert _boxed([b'<c r="A1"/>', b'<!DOCTYPE x [<!ENTITY a "b">]><c r="A1"/>'])[1] is True
     assert _boxed([b'\xff<!ENTITY a "b">'])[1] is True  # not UTF-8: searched in Python
 

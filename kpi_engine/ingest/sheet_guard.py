@@ -29,6 +29,7 @@ import io
 import re
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import NamedTuple
 from zlib import error as zlib_error
 
 import polars as pl
@@ -177,16 +178,26 @@ _NOT_BOXED_ROW = (r'<row(?:[^ ]| [^r]| r[^=]| r=[^"]| r="[^0-9]| r="[0-9]{6}'
                   r'| r="[0-9]{1,5}[^0-9"]| r="[0-9]{1,5}"' + _ATTRS + _AFTER_VALUE + ")")
 
 
-def _boxed(pieces: list[bytes]) -> tuple[list[bool | None], bool]:
+class Search(NamedTuple):
+    """What the quick bound found in a batch of pieces (see _boxed)."""
+
+    kinds: list[bool | None]
+    declares: bool  # a DTD in some piece
+    ends: list[int]  # ends of rows (`</row>`) in each piece
+    hidden: list[bool]  # each piece: a comment, CDATA or instruction (`<!`, `<?`) perhaps
+
+
+def _boxed(pieces: list[bytes]) -> Search:
     """Per piece of XML: None when it has no cell or row tag at all (it adds nothing); True
     when every cell tag is `<c r="…"` with a reference within A..Z × 1..99,999 and every row
     tag `<row r="…"` within 1..99,999 (an upper bound of what it adds), with no other `r`;
-    False otherwise (measured exactly). And whether any piece declares a DTD. Searched by
+    False otherwise (measured exactly). And whether any piece declares a DTD, how many ends
+    of rows (`</row>`) each piece has, and which may hide tags in comments. Searched by
     Polars' string kernels: a few times faster than bytes searches in Python over a large
     sheet. Polars runs each expression on one thread, so the pieces are dealt into one column
     per thread (piece i in column i % k, row i // k)."""
     if not pieces:
-        return [], False
+        return Search([], False, [], [])
     k = max(1, min(len(pieces), pl.thread_pool_size()))
     height = -(-len(pieces) // k)
     # a piece that is not UTF-8 is null: measured exactly, and searched for a DTD in Python
@@ -197,6 +208,8 @@ def _boxed(pieces: list[bytes]) -> tuple[list[bool | None], bool]:
     ).to_dict(as_series=False)
     kinds: list[bool | None] = []
     flagged: list[bool] = []
+    ends: list[int] = []
+    hidden: list[bool] = []
     for i, piece in enumerate(pieces):
         j, row = str(i % k), i // k
         cells, rows = found["cells" + j][row], found["rows" + j][row]
@@ -207,9 +220,12 @@ def _boxed(pieces: list[bytes]) -> tuple[list[bool | None], bool]:
             kinds.append(None)
         else:  # (a tag left open at the end of the piece is not boxed)
             kinds.append(bool(cells and not odd and not prefixed and _ends_whole(piece)))
-        flagged.append(found["dtd" + j][row] is not False)
+        bang, query = found["bang" + j][row], found["query" + j][row]
+        flagged.append(bang is not False)
+        ends.append(found["ends" + j][row] or 0)
+        hidden.append(bang is not False or query is not False)
     declares = any(_declares_dtd(p) for p, f in zip(pieces, flagged, strict=True) if f)
-    return kinds, declares
+    return Search(kinds, declares, ends, hidden)
 
 
 def _piece_search(x: pl.Expr, suffix: str) -> list[pl.Expr]:
@@ -220,7 +236,11 @@ def _piece_search(x: pl.Expr, suffix: str) -> list[pl.Expr]:
         (x.str.contains(_NOT_BOXED_CELL) | x.str.contains(_NOT_BOXED_ROW)).alias("odd" + suffix),
         (x.str.contains(":c", literal=True) | x.str.contains(":row", literal=True))
         .alias("prefixed" + suffix),
-        x.str.contains(_DTD.decode()).alias("dtd" + suffix),
+        # (a DTD starts `<!`: the few pieces with one are searched in Python, in any case;
+        # literal searches here, a regex starting `<` would stop at every tag)
+        x.str.contains("<!", literal=True).alias("bang" + suffix),
+        x.str.contains("<?", literal=True).alias("query" + suffix),
+        x.str.count_matches(r"</row[\s>]").alias("ends" + suffix),
     ]
 
 
@@ -260,8 +280,11 @@ _ROW_NUMBER = re.compile(rb"[0-9]{1,12}")
 _PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,10})([0-9]{1,12})"(?:'
                          + _OTHER_ATTR.encode() + rb")*\s*(/?)>")
 _PLAIN_ROW = re.compile(rb'<row r="([0-9]{1,12})"(?:' + _OTHER_ATTR.encode() + rb")*\s*/?>")
-_ROW_START = re.compile(rb"<" + _PREFIX + rb"row(?=[\s/>])")
-_LONG_ROW = 7 * 1_000  # bytes: a cell takes at least 7 (<c></c>)
+# the end of a row (any prefix): calamine counts a row at each, whatever tag it closes
+_ROW_END = re.compile(rb"</" + _PREFIX + rb"row(?=[\s>])")
+# comments, CDATA, processing instructions: calamine skips what they hold, a scan would not
+_HIDDEN = re.compile(rb"<[!?]")
+_BOX_ROWS, _BOX_COLUMNS = 99_999, 26
 
 
 def _column_number(letters: bytes) -> int:
@@ -293,10 +316,11 @@ class _Extent:
     the XML as it inflates, and checked after every piece (quick: every batch of pieces) so
     that a bomb stops early.
 
-    Cells without an `r` reference are allowed (each follows the one before): their columns
-    are bounded by the widest referenced column plus the longest row (a cell takes at least 7
-    bytes; rows long enough to pass 1,000 cells are counted), their rows by the last `<row r>`
-    plus the number of row tags.
+    A cell without an `r` reference is where calamine puts it: on the row of the last
+    `<row r>` plus the rows ended since (calamine counts a row at every `</row>`, whatever tag
+    it closes), in the column after the cell before (0 after a row's end). That position is
+    followed across pieces (`row_index`, `col_index`, 0-based as calamine's; after a piece
+    only bounded, an upper bound).
     """
 
     def __init__(self, file: str, sheet: str | None,
@@ -305,14 +329,12 @@ class _Extent:
         # quick: pieces within A..Z × 1..99,999 are only bounded (_boxed), one batch searched
         # by Polars in this thread while the next batch inflates
         self.quick = quick
-        self._searching: tuple[list[bytes], Future[tuple[list[bool | None], bool]]] | None = None
+        self._searching: tuple[list[bytes], Future[Search]] | None = None
         self.widened = False
         self.col_lo = self.row_lo = 1 << 40
         self.col_hi = self.row_hi = 0
-        self.unreferenced = False
-        self.widest = 0
-        self.row_tags = 0
-        self.last_row_ref = 0
+        self.row_index = self.col_index = 0  # where a cell without a reference goes
+        self.first_piece = True
         self.carry = b""  # the end of the last chunk, from its last `<`: fed with the next
         self._pending: list[bytes] = []
         self._pending_size = 0
@@ -367,22 +389,31 @@ class _Extent:
             return
         bufs, searching = self._searching
         self._searching = None
-        kinds, dtd = searching.result()
-        if dtd:
+        found = searching.result()
+        if found.declares:
             raise _dtd_refused(self.file)
-        for buf, boxed in zip(bufs, kinds, strict=True):
+        for buf, boxed, ended, hidden in zip(bufs, found.kinds, found.ends, found.hidden,
+                                             strict=True):
             if boxed:
-                self.col_lo, self.col_hi = 1, max(self.col_hi, 26)
-                self.row_lo, self.row_hi = 1, max(self.row_hi, 99_999)
+                self.col_lo, self.col_hi = 1, max(self.col_hi, _BOX_COLUMNS)
+                self.row_lo, self.row_hi = 1, max(self.row_hi, _BOX_ROWS)
                 self.widened = True
-            elif boxed is not None:
-                self._scan(buf)
+                # (rows start within the box; then each end of a row counts one)
+                self.row_index = max(self.row_index, _BOX_ROWS - 1) + ended
+                self.col_index = max(self.col_index, _BOX_COLUMNS)
+            elif boxed is None:  # no cell, no row: only ends of rows, perhaps
+                self.row_index += ended
+            else:
+                self._scan(buf, hidden)
+            self.first_piece = False
         self.check()
 
-    def _scan(self, buf: bytes) -> None:
-        """The exact span of the cells in buf."""
-        if not self._plain(buf):
-            self._parse(buf)
+    def _scan(self, buf: bytes, hidden: bool = True) -> None:
+        """The exact span of the cells in buf (`hidden`: it may have a comment, CDATA or
+        instruction; False when a search found none)."""
+        if not self._plain(buf, hidden):
+            self._parse(buf, hidden)
+        self.first_piece = False
         self.check()
 
     def _cell(self, letters: bytes, digits: bytes) -> None:
@@ -390,10 +421,11 @@ class _Extent:
         self.col_lo, self.col_hi = min(self.col_lo, col), max(self.col_hi, col)
         self.row_lo, self.row_hi = min(self.row_lo, row), max(self.row_hi, row)
 
-    def _plain(self, buf: bytes) -> bool:
-        """The common case in one simpler scan: no namespace prefix, and every cell and row
-        tag written as Excel does (`_PLAIN_CELL`, `_PLAIN_ROW`). False: not this case."""
-        if b":c" in buf or b":row" in buf:
+    def _plain(self, buf: bytes, hidden: bool = True) -> bool:
+        """The common case in one simpler scan: no namespace prefix, no comment, CDATA or
+        instruction, and every cell and row tag written as Excel does (`_PLAIN_CELL`,
+        `_PLAIN_ROW`: each with its reference). False: not this case."""
+        if b":c" in buf or b":row" in buf or (hidden and self._hides(buf)):
             return False
         cells = _PLAIN_CELL.findall(buf)
         if len(cells) != buf.count(b"<c"):
@@ -403,45 +435,90 @@ class _Extent:
             return False
         for letters, digits in {(c, r) for c, r, empty in cells if not empty}:
             self._cell(letters, digits)
-        if rows:
-            self.row_tags += len(rows)
-            self.last_row_ref = max(self.last_row_ref, *map(int, rows))
+        # where a cell without a reference would go after this piece: the last row tag, the
+        # rows ended after it, the column after the last cell unless a row ended after it
+        last_row = buf.rfind(b'<row r="')
+        ended_at = -1
+        after = 0
+        if last_row >= 0:
+            tag = _PLAIN_ROW.match(buf, last_row)
+            assert tag is not None  # every `<row` is one (counted above)
+            self.row_index = int(tag.group(1)) - 1
+            after = tag.end()
+            if tag.group(0).endswith(b"/>"):
+                self.row_index += 1
+                ended_at = last_row
+        ends = [m.start() for m in _ROW_END.finditer(buf, after)]
+        self.row_index += len(ends)
+        ended_at = max(ended_at, ends[-1] if ends else -1)
+        last_cell = buf.rfind(b'<c r="')
+        if last_cell > ended_at:
+            cell = _PLAIN_CELL.match(buf, last_cell)
+            assert cell is not None
+            self.col_index = _column_number(cell.group(1))
+        elif ended_at >= 0:
+            self.col_index = 0
         return True
 
-    def _parse(self, buf: bytes) -> None:
-        """Every cell and row tag, parsed as calamine reads it; what cannot be refuses."""
-        tags = _TAG.findall(buf)
+    def _hides(self, buf: bytes) -> bool:
+        """Whether the piece has a comment, CDATA or a processing instruction (but the XML
+        declaration that opens a part): what they hold is not read, a scan would read it."""
+        found = _HIDDEN.search(buf)
+        if found is None:
+            return False
+        if self.first_piece and buf[found.start():found.start() + 5] == b"<?xml" \
+                and found.start() < 8:  # (after a byte-order mark, perhaps)
+            return _HIDDEN.search(buf, found.end()) is not None
+        return True
+
+    def _parse(self, buf: bytes, hidden: bool = True) -> None:
+        """Every cell and row tag and every end of a row, in order, read as calamine reads
+        them; what cannot be refuses."""
+        tags = list(_TAG.finditer(buf))
         if len(tags) != len(_TAG_START.findall(buf)):
             raise self._refused("has a cell or row tag the reader cannot read safely")
-        unreferenced = False
-        for name, attrs, empty in tags:
-            refs = _R_ATTR.findall(attrs)
-            if len(refs) > 1:
-                raise self._refused("has a cell or row with two references")
-            ref = (refs[0][0] or refs[0][1]) if refs else None
-            if name == b"row":
-                self.row_tags += 1
-                if ref is not None:
-                    if not _ROW_NUMBER.fullmatch(ref):
-                        raise self._refused(f"has a row numbered {ref[:20]!r}")
-                    self.last_row_ref = max(self.last_row_ref, int(ref))
-            elif ref is None:
-                unreferenced = True
-            else:
-                m = _CELL_NAME.fullmatch(ref)
-                if m is None:
-                    raise self._refused(f"has a cell reference {ref[:20]!r}")
-                if not empty:
-                    self._cell(m.group(1), m.group(2))
-        if unreferenced:  # bounded by the longest row (in bytes, then in cells)
-            self.unreferenced = True
-            pieces = _ROW_START.split(buf)
-            longest = max(map(len, pieces))
-            width = min(longest, _LONG_ROW - 1) // 7
-            if longest >= _LONG_ROW:
-                width = max(width, *(len(_TAG_START.findall(p)) for p in pieces
-                                     if len(p) >= _LONG_ROW))
-            self.widest = max(self.widest, width)
+        ends = [m.start() for m in _ROW_END.finditer(buf)]
+        if (tags or ends) and hidden and self._hides(buf):
+            raise self._refused("has a comment, CDATA or instruction among its cells")
+        events = sorted([(t.start(), t) for t in tags] + [(e, None) for e in ends],
+                        key=lambda event: event[0])
+        inside = -1  # the end of the last tag (an end of a row inside a value is text)
+        for at, tag in events:
+            if tag is None:
+                if at >= inside:
+                    self.row_index += 1
+                    self.col_index = 0
+                continue
+            inside = tag.end()
+            self._tag(*tag.groups())
+
+    def _tag(self, name: bytes, attrs: bytes, empty: bytes) -> None:
+        """One cell or row tag (an empty one `<…/>` opens and closes)."""
+        refs = _R_ATTR.findall(attrs)
+        if len(refs) > 1:
+            raise self._refused("has a cell or row with two references")
+        ref = (refs[0][0] or refs[0][1]) if refs else None
+        if name == b"row":
+            if ref is not None:
+                if not _ROW_NUMBER.fullmatch(ref):
+                    raise self._refused(f"has a row numbered {ref[:20]!r}")
+                self.row_index = int(ref) - 1
+            if empty:
+                self.row_index += 1
+                self.col_index = 0
+            return
+        if ref is None:  # where calamine puts it (held something or not: counted)
+            row, col = self.row_index + 1, self.col_index + 1
+            self.col_lo, self.col_hi = min(self.col_lo, col), max(self.col_hi, col)
+            self.row_lo, self.row_hi = min(self.row_lo, row), max(self.row_hi, row)
+            self.col_index += 1
+            return
+        m = _CELL_NAME.fullmatch(ref)
+        if m is None:
+            raise self._refused(f"has a cell reference {ref[:20]!r}")
+        if not empty:
+            self._cell(m.group(1), m.group(2))
+        self.col_index = _column_number(m.group(1))
 
     def _refused(self, what: str) -> UnusableFile:
         return UnusableFile(self.file, f"{self.where} {what}, which Excel never writes: it is "
@@ -450,9 +527,6 @@ class _Extent:
 
     def span(self) -> tuple[int, int]:
         """(rows, columns) of the grid a reader builds for this part (so far)."""
-        if self.unreferenced:
-            return (max(self.row_hi, self.last_row_ref) + self.row_tags,
-                    self.col_hi + self.widest)
         if not self.col_hi:
             return 0, 0
         return self.row_hi - self.row_lo + 1, self.col_hi - self.col_lo + 1

@@ -91,26 +91,26 @@ def rebuild(data: bytes, parts: list[tuple[zipfile.ZipInfo, int]]) -> bytes:
     calamine's zip reader and Python's need not agree on a crafted archive (two end records,
     an archive inside an archive, a stored member whose sizes lie): whatever calamine reads
     from this one is what was checked, member for member."""
-    out = bytearray()
-    directory = bytearray()
+    out: list[bytes | memoryview] = []  # joined once at the end: one copy of the data
+    directory: list[bytes] = []
+    offset = 0
     for m, size in parts:
         raw = _raw(data, m)
         name = _local_name(data, m)
         flags = m.flag_bits & (0x800 | 0x6)  # UTF-8 name, deflate options; sizes come first
-        offset = len(out)
         dos_time, dos_date = _dos_time(m.date_time)
         fields = (flags, m.compress_type, dos_time, dos_date, m.CRC, len(raw), size)
-        out += struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, *fields, len(name), 0)
-        out += name
-        out += raw
-        directory += struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, 20, 0, *fields,
-                                 len(name), 0, 0, 0, 0, 0, offset)
-        directory += name
-    if len(out) + len(directory) >= 1 << 32 or len(parts) >= 1 << 16:
+        header = struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, *fields, len(name), 0)
+        out += [header, name, raw]
+        directory += [struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, 20, 0, *fields,
+                                  len(name), 0, 0, 0, 0, 0, offset), name]
+        offset += len(header) + len(name) + len(raw)
+    listing = b"".join(directory)
+    if offset + len(listing) >= 1 << 32 or len(parts) >= 1 << 16:
         raise zipfile.BadZipFile("too large to rebuild without zip64")
-    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(parts), len(parts), len(directory),
-                      len(out), 0)
-    return bytes(out + directory + end)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(parts), len(parts), len(listing),
+                      offset, 0)
+    return b"".join([*out, listing, end])
 
 
 def _local_name(data: bytes, m: zipfile.ZipInfo) -> bytes:
