@@ -579,10 +579,35 @@ def _html_cases() -> list[Case]:
         Case("html_200000_rows", "big_web.xls", lambda: _html_table(orders(
             [[f"R{i}", f"2024-01-{1 + i % 28:02d}", f"c{i % 50}", str(i % 90), "EUR"]
              for i in range(200_000)])), "read", rows=200_000, heavy=True),
+        Case("xls_small", "legacy.xls", lambda: _xls_far(3, 1), "read", rows=3),
+        Case("xls_far_cell", "far.xls", lambda: _xls_far(60_000, 3_000), "refused",
+             ("columns",), about="5 KB; calamine asked for gigabytes and aborted"),
+        Case("xls_far_row_and_column", "farther.xls", lambda: _xls_far(65_535, 65_535),
+             "refused", ("columns",)),
         Case("ods_small", "sheet.ods", lambda: _ods(3, 2), "read", rows=3),
         Case("ods_repeat_bomb", "repeat.ods", lambda: _ods(1_000_000, 1000), "refused",
              ("could not be opened",)),
     ]
+
+
+def _xls_far(row: int, col: int) -> bytes:
+    """A legacy .xls (xlwt) with a header and one number, moved to (row, col) in the BIFF."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    ws = book.add_sheet("Orders")
+    ws.write(0, 0, "Order ID")
+    ws.write(0, 1, "Total")
+    ws.write(1, 0, "A-1")
+    ws.write(1, 1, 10.5)
+    ws.write(3, 0, "A-2")
+    ws.write(3, 1, 12345.5)
+    buf = io.BytesIO()
+    book.save(buf)
+    data = bytearray(buf.getvalue())
+    at = data.find(struct.pack("<HHHH", 0x027E, 10, 3, 1))  # RK record of (3, 1)
+    struct.pack_into("<HH", data, at + 4, row, col)
+    return bytes(data)
 
 
 def cases() -> list[Case]:

@@ -25,7 +25,13 @@ from kpi_engine.ingest.raw import (
     longest,
     plan_columns,
 )
-from kpi_engine.ingest.sheet_guard import MAX_COLUMNS, check_zip, open_message, sheet_targets
+from kpi_engine.ingest.sheet_guard import (
+    MAX_COLUMNS,
+    MAX_SHEET_CELLS,
+    check_zip,
+    open_message,
+    sheet_targets,
+)
 from kpi_engine.ingest.warm import ahead_of_need
 
 MAX_SHEETS = 1_000
@@ -36,8 +42,9 @@ NO_HEADER = "no header row with recognisable columns"
 def read_workbook(file: str, data: bytes) -> list[RawSheet]:
     import fastexcel
 
-    if data[:2] == b"PK":
-        data = check_zip(file, data)  # the checked parts only, in an archive written anew
+    if data[:2] != b"PK":  # a legacy .xls (in its container, or bare BIFF)
+        return _xls_sheets(file, data)
+    data = check_zip(file, data)  # the checked parts only, in an archive written anew
 
     try:
         book = fastexcel.read_excel(data)
@@ -63,6 +70,21 @@ def read_workbook(file: str, data: bytes) -> list[RawSheet]:
                 offset = _first_row_calamine(data, name)
             sheets.append(_sheet(file, name, frame, offset))
         ready.exception()  # an error shows again when a table is recognised
+    return sheets
+
+
+def _xls_sheets(file: str, data: bytes) -> list[RawSheet]:
+    from kpi_engine.ingest.read_xls import read_xls
+
+    found = read_xls(file, data, MAX_COLUMNS, MAX_SHEET_CELLS)
+    if len(found) > MAX_SHEETS:
+        raise UnusableFile(file, f"{file} has {len(found):,} sheets; at most {MAX_SHEETS:,} can "
+                                 "be read: split the workbook.")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ready = pool.submit(ahead_of_need)
+        sheets = [empty_sheet(file, s.name, s.reason) if s.frame is None
+                  else _sheet(file, s.name, s.frame, s.first_row) for s in found]
+        ready.exception()
     return sheets
 
 
