@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from kpi_engine.ingest import sheet_guard
 from kpi_engine.ingest.errors import UnusableFile
-from kpi_engine.ingest.sheet_guard import _Extent, check_zip
-from tests.test_sheet_guard import book
+from kpi_engine.ingest.sheet_guard import check_zip
+from tests.test_sheet_guard import _span, book
 
 TAGS = ['<row r="3">', '<row r="1">', "<row>", "</row>", '<row r="6"/>', "<row/>", "<x>", "</x>",
         "<c><v>1</v></c>", '<c r="B2"><v>1</v></c>', '<c r="E1"><v>1</v></c>', "<c/>",
@@ -32,15 +32,6 @@ def calamine_shape(sheet_data: bytes) -> tuple[int, int] | None:
     return frame.shape
 
 
-def guard_span(sheet_data: bytes, piece: int) -> tuple[int, int]:
-    extent = _Extent("x.xlsx", "S")
-    xml = b"<worksheet><sheetData>" + sheet_data + b"</sheetData></worksheet>"
-    for i in range(0, len(xml), piece):
-        extent.feed(xml[i:i + piece])
-    extent.feed(b"")
-    return extent.span()
-
-
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(TAGS), min_size=1, max_size=40), st.sampled_from([3, 17, 1 << 20]))
 def test_the_guard_is_never_smaller_than_calamines_grid(tags, piece):
@@ -48,7 +39,7 @@ def test_the_guard_is_never_smaller_than_calamines_grid(tags, piece):
     shape = calamine_shape(sheet)
     if shape is None or shape == (0, 0):
         return
-    rows, cols = guard_span(sheet, piece)
+    rows, cols = _span(sheet, piece)
     assert rows >= shape[0] and cols >= shape[1], (shape, (rows, cols))
 
 
@@ -70,7 +61,7 @@ def test_the_small_versions_are_measured_as_calamine_reads_them():
         shape = calamine_shape(sheet)
         assert shape is not None
         for piece in (7, 4096, 1 << 20):
-            rows, cols = guard_span(sheet, piece)
+            rows, cols = _span(sheet, piece)
             assert rows >= shape[0] and cols >= shape[1], (shape, rows, cols, piece)
 
 
