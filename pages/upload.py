@@ -62,8 +62,11 @@ if state.loaded_key() == "sample":
                "files above to replace it.")
 
 for p in ds.problems:
-    st.warning(f"**{view.md(p.file)}**{' · ' + view.md(p.sheet) if p.sheet else ''}: "
-               f"{view.md(p.message)}")
+    if not p.sheet and p.message.startswith(p.file):  # the message names the file: once
+        st.warning(f"**{view.md(p.file)}**{view.md(p.message[len(p.file):])}")
+    else:
+        st.warning(f"**{view.md(p.file)}**{' · ' + view.md(p.sheet) if p.sheet else ''}: "
+                   f"{view.md(p.message)}")
 
 if state.has_rows():
     st.page_link("pages/overview.py", label="See your KPIs", icon=":material/monitoring:")
