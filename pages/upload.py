@@ -63,7 +63,8 @@ if state.loaded_key() == "sample":
 
 for p in ds.problems:
     if not p.sheet and p.message.startswith(p.file):  # the message names the file: once
-        st.warning(f"**{view.md(p.file)}**{view.md(p.message[len(p.file):])}")
+        rest = p.message[len(p.file):]  # (md() trims the space after the name: put it back)
+        st.warning(f"**{view.md(p.file)}**{' ' if rest[:1].isspace() else ''}{view.md(rest)}")
     else:
         st.warning(f"**{view.md(p.file)}**{' · ' + view.md(p.sheet) if p.sheet else ''}: "
                    f"{view.md(p.message)}")

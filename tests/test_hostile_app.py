@@ -120,6 +120,8 @@ def test_broken_and_oversized_files_get_a_friendly_message_and_the_rest_loads():
                for w in warnings)
     assert any(md("cut.xlsx") in w and "could not be opened" in w for w in warnings)
     assert any(md("photo.xlsx") in w and "PNG image" in w for w in warnings)
+    # a message that already names the file shows the name once, then a space
+    assert any(w.startswith(f"**{md('photo.xlsx')}** is not a spreadsheet") for w in warnings)
     assert not any("Traceback" in w or "Error" in w for w in warnings)
     assert "Orders** — 20 rows" in "\n".join(_shown(at))
     at.switch_page("pages/overview.py").run()
