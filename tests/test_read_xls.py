@@ -50,7 +50,7 @@ def _types(ws) -> None:
 
 def test_cells_read_as_calamine_read_them():
     data = _xls(_types)
-    ours = read_xls("t.xls", data, 1000, 5_000_000)[0].frame
+    ours = read_xls("t.xls", data)[0].frame
     theirs = fastexcel.read_excel(data).load_sheet(0, header_row=None, dtypes="string").to_polars()
     assert ours.shape == theirs.shape == (9, 3)
     for col in range(3):
@@ -80,11 +80,11 @@ def _far(row: int, col: int) -> bytes:
 
 
 def test_a_near_cell_moved_is_read():
-    frame = read_xls("ok.xls", _far(300, 250), 1000, 5_000_000)[0].frame
+    frame = read_xls("ok.xls", _far(300, 250))[0].frame
     assert frame.shape == (301, 251)
 
 
-@pytest.mark.parametrize("row,col,what", [(3, 2000, "2,001 columns"), (60000, 3000, "columns"),
+@pytest.mark.parametrize("row,col,what", [(3, 2000, "1,000 columns"), (60000, 3000, "columns"),
                                           (65535, 255, "cells")])
 def test_far_cells_are_refused_before_anything_is_built(row, col, what):
     with pytest.raises(UnusableFile, match=what):
@@ -114,3 +114,64 @@ def test_damaged_and_protected_workbooks_get_a_message():
         read_any("bad.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     with pytest.raises(UnusableFile, match="could not be opened"):
         read_any("bad.xls", b"\x09\x08\x10\x00" + b"\xff" * 200)
+
+
+# -- bare BIFF8 streams written by hand (a second review's findings) ----------------------------
+def _rec(kind: int, body: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def _bof(sheet_type: int) -> bytes:
+    return _rec(0x0809, struct.pack("<HHHHII", 0x0600, sheet_type, 0x0DBB, 0x07CC, 0, 0x0206))
+
+
+def _number(row: int, col: int) -> bytes:
+    return _rec(0x0203, struct.pack("<HHHd", row, col, 0, 1.0))
+
+
+def _dimensions() -> bytes:  # resets xlrd's row count: the next far cell grows it again
+    return _rec(0x0200, struct.pack("<IIHHH", 0, 1, 0, 1, 0))
+
+
+def _boundsheet(offset: int, name: bytes) -> bytes:
+    return _rec(0x0085, struct.pack("<iBB", offset, 0, 0) + bytes([len(name), 0]) + name)
+
+
+def _stream(bodies: list[bytes], offsets: list[int] | None = None) -> bytes:
+    head = _bof(0x0005)
+    size = len(head) + sum(len(_boundsheet(0, b"S%d" % i)) for i in range(len(bodies))) + 4
+    sheets, at = [], size
+    where = []
+    for body in bodies:
+        sheet = _bof(0x0010) + body + _rec(0x000A)
+        where.append(at)
+        sheets.append(sheet)
+        at += len(sheet)
+    where = offsets if offsets is not None else where
+    book = head + b"".join(_boundsheet(o, b"S%d" % i) for i, o in enumerate(where)) + _rec(0x000A)
+    return book + b"".join(sheets)
+
+
+def _from_the_end(body: bytes) -> bytes:
+    """A sheet found by an offset counted back from the end of the stream (xlrd reads the
+    offset as signed)."""
+    tail = _bof(0x0010) + body + _rec(0x000A) + b"\0" * 8
+    return _bof(0x0005) + _boundsheet(-len(tail), b"S") + _rec(0x000A) + tail
+
+
+def test_a_hand_written_stream_is_read():
+    sheets = read_xls("hand.xls", _stream([_number(0, 0) + _number(2, 3)]))
+    assert sheets[0].frame.shape == (3, 4)
+
+
+@pytest.mark.parametrize("case", ["dimensions reset", "same offset twice", "negative offset"])
+def test_what_xlrd_would_grow_is_stopped_inside_it(case):
+    """A DIMENSIONS record resets xlrd's row count, so each far cell after one grows the sheet
+    by 65,536 rows (6.5 KB reached 2 GB); sheets at one offset, or counted from the end of
+    the stream, are read again and again. The limits are kept inside xlrd."""
+    far = _number(0, 0) + (_number(65_535, 0) + _dimensions()) * 200
+    data = {"dimensions reset": _stream([far]),
+            "same offset twice": _stream([_number(0, 0)] * 3, offsets=[40, 40, 40]),
+            "negative offset": _from_the_end(_number(0, 0) + _number(65_535, 255))}[case]
+    with pytest.raises(UnusableFile, match="cells|columns|could not be opened"):
+        read_any("evil.xls", data)

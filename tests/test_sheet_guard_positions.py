@@ -20,7 +20,10 @@ from tests.test_sheet_guard import _span, book
 
 TAGS = ['<row r="3">', '<row r="1">', "<row>", "</row>", '<row r="6"/>', "<row/>", "<x>", "</x>",
         "<c><v>1</v></c>", '<c r="B2"><v>1</v></c>', '<c r="E1"><v>1</v></c>', "<c/>",
-        '<c r="D4"/>', "<c></c>", '<c t="s"><v>0</v></c>', "<y:row>", "</y:row>"]
+        '<c r="D4"/>', "<c></c>", '<c t="s"><v>0</v></c>', "<y:row>", "</y:row>",
+        # a second review's: ends that are no row's end, prefixes of any kind, ends in a cell
+        '</row x="">', "</row\t>", "<:c><v>1</v></:c>", "<:row>", "</:row>", "<c></row></c>",
+        "<é:c><v>1</v></é:c>", "<x><c></row></c>"]
 
 
 def calamine_shape(sheet_data: bytes) -> tuple[int, int] | None:
@@ -98,3 +101,21 @@ def test_comments_elsewhere_and_the_xml_declaration_are_fine():
             z.writestr(m.filename, src.read(m))
         z.writestr("xl/drawings/vmlDrawing1.vml", vml)
     check_zip("notes.xlsx", buf.getvalue())
+
+
+@pytest.mark.parametrize("sheet", [
+    b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><:c r="XFD1048576"><v>1</v>'
+    b"</:c></row>",
+    '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><é:c r="XFD1048576"><v>1</v>'
+    "</é:c></row>".encode(),
+    b'<row r="1"><c r="A1"><v>1</v></c><c r="ALL1"><v>1</v></c></row><:row r="1048576">'
+    b"<c><v>1</v></c></:row>",
+    b'<row r="1"><c><v>1</v></c></row x="">' + b'<row><c><v>1</v></c></row x="">' * 3000
+    + b'<row r="200000"><c r="A200000"><v>2</v></c></row>',
+    b'<row r="1">' + b"<x><c></row></c>" * 2000 + b"<c><v>1</v></c></row>"
+    + b'<row r="100000"><c r="A100000"><v>2</v></c></row>',
+], ids=["empty prefix", "non-ASCII prefix", "prefixed row", "an end with an attribute",
+        "ends inside cells"])
+def test_what_a_second_review_got_past_the_guard_is_refused(sheet):
+    with pytest.raises(UnusableFile, match="columns|cells"):
+        check_zip("x.xlsx", book(sheet))

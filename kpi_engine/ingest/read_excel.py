@@ -27,7 +27,6 @@ from kpi_engine.ingest.raw import (
 )
 from kpi_engine.ingest.sheet_guard import (
     MAX_COLUMNS,
-    MAX_SHEET_CELLS,
     check_zip,
     open_message,
     sheet_targets,
@@ -76,7 +75,7 @@ def read_workbook(file: str, data: bytes) -> list[RawSheet]:
 def _xls_sheets(file: str, data: bytes) -> list[RawSheet]:
     from kpi_engine.ingest.read_xls import read_xls
 
-    found = read_xls(file, data, MAX_COLUMNS, MAX_SHEET_CELLS)
+    found = read_xls(file, data)
     if len(found) > MAX_SHEETS:
         raise UnusableFile(file, f"{file} has {len(found):,} sheets; at most {MAX_SHEETS:,} can "
                                  "be read: split the workbook.")

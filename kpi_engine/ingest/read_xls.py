@@ -2,11 +2,13 @@
 
 calamine builds a sheet as a dense grid up to its farthest cell: a 5 KB .xls with a cell at
 row 60,000, column 3,000 made it ask for gigabytes and abort the server. xlrd keeps each row
-as long as its last cell, which is no better when many rows reach far. So the workbook stream
-is taken out of its container by xlrd's own reader, every sheet's cell records are measured
-(`_extents`) from where xlrd will read them, and only then does xlrd read that same stream —
-no second reader can see other bytes. A sheet whose rows × columns (from A1: xlrd's rows
-start there) pass the limits refuses the workbook.
+as long as its last cell, which is no better when many rows reach far, and its own records can
+grow a sheet in ways a scan ahead would have to copy (a DIMENSIONS record resets its row count;
+sheets can be found at negative offsets, in a nested container, after a SHEETHDR). So the
+limits are kept inside xlrd itself: every cell it stores goes through `_put_cell`, which counts
+what the sheet has grown to and stops the read past a limit (at most 1,000 columns from A,
+5,000,000 cells and 131,072 rows grown per sheet); sheets must start at distinct offsets
+growing through the stream, so no sheet is read twice over.
 
 Cells come as text, like calamine's in the workbook reader: numbers in plain positional
 notation (the shortest that reads back the same), dates `YYYY-MM-DD HH:MM:SS` (`.fff` when
@@ -17,22 +19,16 @@ error cell empty.
 from __future__ import annotations
 
 import datetime as dt
-import struct
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
 from kpi_engine.ingest.errors import UnusableFile
+from kpi_engine.ingest.sheet_guard import MAX_COLUMNS, MAX_SHEET_CELLS
 
-MAX_WORKBOOK_CELLS = 20_000_000  # rows × columns from A1, summed over the sheets
-# BIFF records that hold a cell, row then column first: NUMBER, RK, LABELSST, LABEL, BOOLERR,
-# FORMULA, RSTRING, and BIFF2-4's INTEGER, NUMBER, LABEL, BOOLERR, FORMULA; MULRK holds a run
-_CELL_RECORDS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x0406, 0x0206, 0x00D6,
-                 0x0002, 0x0003, 0x0004, 0x0005}
-_MULRK = 0x00BD
-_BOF = {0x0809, 0x0409, 0x0209, 0x0009}
-_EOF = 0x000A
-_BOUNDSHEET = 0x0085
+MAX_WORKBOOK_CELLS = 20_000_000  # the sheets' frames together
+MAX_GROWN_ROWS = 2 * 65_536  # rows a sheet may grow to in xlrd (BIFF8 has 65,536)
 
 
 @dataclass
@@ -43,120 +39,86 @@ class XlsSheet:
     reason: str | None = None
 
 
-def read_xls(file: str, data: bytes, max_columns: int, max_cells: int) -> list[XlsSheet]:
+class _TooLarge(Exception):  # noqa: N818 - a signal from inside xlrd
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def read_xls(file: str, data: bytes) -> list[XlsSheet]:
     import xlrd
 
-    stream = _workbook_stream(file, data)
-    _check_extents(file, stream, max_columns, max_cells)
+    _guard_xlrd()
     try:
-        book = xlrd.open_workbook(file_contents=stream, ragged_rows=True, on_demand=True,
+        book = xlrd.open_workbook(file_contents=data, ragged_rows=True, on_demand=True,
                                   logfile=_Quiet())
+        offsets = list(getattr(book, "_sh_abs_posn", []))
     except Exception as exc:  # noqa: BLE001 - xlrd's errors on a damaged file vary
         raise UnusableFile(file, _message(file, str(exc))) from None
+    if any(b <= a for a, b in zip(offsets, offsets[1:], strict=False)):
+        raise UnusableFile(file, _message(file, "sheets out of order"))
     sheets = []
+    total = 0
     for index, name in enumerate(book.sheet_names()):
         try:
             sheet = book.sheet_by_index(index)
-            sheets.append(_frame(book, sheet, name))
+            found = _frame(book, sheet, name)
             book.unload_sheet(index)
+        except _TooLarge as exc:
+            raise UnusableFile(file, _too_large(file, name, exc.what)) from None
         except Exception as exc:  # noqa: BLE001
             sheets.append(XlsSheet(name, None, 0, f"this sheet could not be read ({exc})"))
+            continue
+        if found.frame is not None:
+            total += found.frame.height * found.frame.width
+            if total > MAX_WORKBOOK_CELLS:
+                raise UnusableFile(
+                    file, f"{file} holds more than {MAX_WORKBOOK_CELLS:,} cells over its "
+                    "sheets, the limit for one workbook: split it.")
+        sheets.append(found)
     return sheets
 
 
-def _workbook_stream(file: str, data: bytes) -> bytes:
-    """The BIFF stream xlrd reads: the container's Workbook (or Book) stream, as xlrd's own
-    compound-document reader finds it; a bare BIFF file is its own stream."""
-    from xlrd import compdoc
-
-    if data[:8] != compdoc.SIGNATURE:
-        return data
-    try:
-        doc = compdoc.CompDoc(data, logfile=_Quiet())
-        for name in ("Workbook", "Book"):
-            mem, base, size = doc.locate_named_stream(name)
-            if mem:
-                return bytes(mem[base:base + size])
-    except Exception as exc:  # noqa: BLE001
-        raise UnusableFile(file, _message(file, str(exc))) from None
-    raise UnusableFile(file, _message(file, "no workbook stream"))
-
-
-def _check_extents(file: str, stream: bytes, max_columns: int, max_cells: int) -> None:
-    total = 0
-    for name, rows, columns in _extents(stream):
-        where = f"{file}, sheet {name}"
-        if columns > max_columns:
-            raise UnusableFile(
-                file, f"{where} has at least {columns:,} columns; at most {max_columns:,} can "
+def _too_large(file: str, name: str, what: str) -> str:
+    where = f"{file}, sheet {name}"
+    if what == "columns":
+        return (f"{where} has more than {MAX_COLUMNS:,} columns; at most {MAX_COLUMNS:,} can "
                 "be read. Delete the columns (or stray cells) to the right of the data, or "
                 "export the sheet as CSV.")
-        if rows * columns > max_cells:
-            raise UnusableFile(
-                file, f"{where} spans at least {rows:,} rows × {columns:,} columns; at most "
-                f"{max_cells:,} cells can be read from one sheet. Delete stray cells far below "
-                "or to the right of the data, or export the sheet as CSV.")
-        total += rows * columns
-    if total > MAX_WORKBOOK_CELLS:
-        raise UnusableFile(
-            file, f"{file} spans {total:,} cells over its sheets; at most "
-            f"{MAX_WORKBOOK_CELLS:,} can be read from one workbook: split it.")
+    return (f"{where} spans more than {MAX_SHEET_CELLS:,} cells; at most {MAX_SHEET_CELLS:,} "
+            "can be read from one sheet. Delete stray cells far below or to the right of the "
+            "data, or export the sheet as CSV.")
 
 
-def _extents(stream: bytes) -> list[tuple[str, int, int]]:
-    """Per sheet (name, rows, columns) counted from A1 to its farthest cell record, read from
-    the offset its BOUNDSHEET gives (where xlrd reads it), to its end (nested substreams,
-    charts, count as the sheet's: an upper bound)."""
-    out = []
-    for offset, name in _sheet_offsets(stream):
-        rows = columns = 0
-        depth = 0
-        at = offset
-        while at + 4 <= len(stream):
-            kind, length = struct.unpack_from("<HH", stream, at)
-            body = at + 4
-            if kind in _BOF:
-                depth += 1
-            elif kind == _EOF:
-                depth -= 1
-                if depth <= 0:
-                    break
-            elif kind in _CELL_RECORDS and length >= 4 and body + 4 <= len(stream):
-                row, col = struct.unpack_from("<HH", stream, body)
-                rows, columns = max(rows, row + 1), max(columns, col + 1)
-            elif kind == _MULRK and length >= 6 and body + length <= len(stream):
-                row, = struct.unpack_from("<H", stream, body)
-                last, = struct.unpack_from("<H", stream, body + length - 2)
-                first, = struct.unpack_from("<H", stream, body + 2)
-                rows, columns = max(rows, row + 1), max(columns, first + 1, last + 1)
-            at = body + length
-        out.append((name, rows, columns))
-    return out
+_GUARDED = False
 
 
-def _sheet_offsets(stream: bytes) -> list[tuple[int, str]]:
-    """(offset, name) of every sheet the workbook globals list (BOUNDSHEET records)."""
-    offsets = []
-    at = 0
-    while at + 4 <= len(stream):
-        kind, length = struct.unpack_from("<HH", stream, at)
-        if kind == _BOUNDSHEET and length >= 4 and at + 8 <= len(stream):
-            offset, = struct.unpack_from("<I", stream, at + 4)
-            offsets.append((offset, _sheet_name(stream[at + 10:at + 4 + length])
-                            or f"#{len(offsets) + 1}"))
-        elif kind == _EOF:
-            break
-        at += 4 + length
-    return offsets
+def _guard_xlrd() -> None:
+    """xlrd stores every cell through Sheet.put_cell_ragged: wrapped once, for good."""
+    global _GUARDED
+    if _GUARDED:
+        return
+    from xlrd.sheet import Sheet
+
+    Sheet.put_cell_ragged = _counted(Sheet.put_cell_ragged)  # type: ignore[method-assign]
+    _GUARDED = True
 
 
-def _sheet_name(field: bytes) -> str:
-    """A BOUNDSHEET's name (BIFF8: length, flags, Latin-1 or UTF-16 characters), for messages."""
-    if len(field) < 2:
-        return ""
-    n, wide = field[0], field[1] & 1
-    text = field[2:2 + n * (2 if wide else 1)]
-    return text.decode("utf-16-le" if wide else "latin-1", "replace")
+def _counted(put_cell: Any) -> Any:
+    def put_cell_counted(self: Any, rowx: int, colx: int, ctype: Any, value: Any,
+                         xf_index: Any) -> None:
+        if colx >= MAX_COLUMNS:
+            raise _TooLarge("columns")
+        rows = self._cell_values
+        rows_before = len(rows)
+        cells_before = len(rows[rowx]) if rowx < rows_before else 0
+        put_cell(self, rowx, colx, ctype, value, xf_index)
+        grown = (len(rows) - rows_before) * 4 + len(rows[rowx]) - cells_before  # a row ~ 4
+        self._kpi_grown = getattr(self, "_kpi_grown", 0) + grown
+        if self._kpi_grown > MAX_SHEET_CELLS or len(rows) > MAX_GROWN_ROWS:
+            raise _TooLarge("cells")
+
+    return put_cell_counted
 
 
 def _frame(book: object, sheet: object, name: str) -> XlsSheet:
@@ -176,6 +138,8 @@ def _frame(book: object, sheet: object, name: str) -> XlsSheet:
     if first_row is None or first_col is None:
         return XlsSheet(name, pl.DataFrame(), 0)
     width = last_col - first_col + 1
+    if (last_row - first_row + 1) * width > MAX_SHEET_CELLS:
+        raise _TooLarge("cells")
     columns: list[list[str | None]] = [[] for _ in range(width)]
     for r in range(first_row, last_row + 1):
         types, values = sheet.row_types(r), sheet.row_values(r)

@@ -265,7 +265,8 @@ def _utf8(pieces: pl.Series) -> pl.Series:
 
 
 # -- the exact measure ------------------------------------------------------------------------
-_PREFIX = rb"(?:[\w.-]+:)?"
+# a namespace prefix as the XML reader takes it: whatever comes before the first `:` of a name
+_PREFIX = rb"(?:[^\s/>:]*:)?"
 _QUOTED = rb"(?:\"[^\"]*\"|'[^']*')"
 # a cell or row tag: its name, its attributes (values quoted, may hold `>`), `/` if empty
 _TAG = re.compile(rb"<" + _PREFIX + rb"(c|row)((?:\s+[^\s=<>/\"']+\s*=\s*" + _QUOTED
@@ -281,9 +282,12 @@ _PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,10})([0-9]{1,12})"(?:'
                          + _OTHER_ATTR.encode() + rb")*\s*(/?)>")
 _PLAIN_ROW = re.compile(rb'<row r="([0-9]{1,12})"(?:' + _OTHER_ATTR.encode() + rb")*\s*/?>")
 # the end of a row (any prefix): calamine counts a row at each, whatever tag it closes
-_ROW_END = re.compile(rb"</" + _PREFIX + rb"row(?=[\s>])")
+# (an end tag's name is all up to `>`, trailing XML spaces aside: `</row x="">` ends no row)
+_ROW_END = re.compile(rb"</" + _PREFIX + rb"row[ \t\r\n]*>")
+_CELL_END = re.compile(rb"</" + _PREFIX + rb"c[ \t\r\n]*>")
 # comments, CDATA, processing instructions: calamine skips what they hold, a scan would not
 _HIDDEN = re.compile(rb"<[!?]")
+_ROW, _CELL = 1, 2  # ends of a row, of a cell (events of _Extent._track)
 _BOX_ROWS, _BOX_COLUMNS = 99_999, 26
 
 
@@ -334,6 +338,7 @@ class _Extent:
         self.col_lo = self.row_lo = 1 << 40
         self.col_hi = self.row_hi = 0
         self.row_index = self.col_index = 0  # where a cell without a reference goes
+        self.in_cell = False  # between a cell's start and its end (calamine then skips ends)
         self.first_piece = True
         self.carry = b""  # the end of the last chunk, from its last `<`: fed with the next
         self._pending: list[bytes] = []
@@ -394,7 +399,9 @@ class _Extent:
             raise _dtd_refused(self.file)
         for buf, boxed, ended, hidden in zip(bufs, found.kinds, found.ends, found.hidden,
                                              strict=True):
-            if boxed:
+            if self.in_cell:  # a cell left open: its end is looked for, tag by tag
+                self._scan(buf, hidden)
+            elif boxed:
                 self.col_lo, self.col_hi = 1, max(self.col_hi, _BOX_COLUMNS)
                 self.row_lo, self.row_hi = 1, max(self.row_hi, _BOX_ROWS)
                 self.widened = True
@@ -435,29 +442,15 @@ class _Extent:
             return False
         for letters, digits in {(c, r) for c, r, empty in cells if not empty}:
             self._cell(letters, digits)
-        # where a cell without a reference would go after this piece: the last row tag, the
-        # rows ended after it, the column after the last cell unless a row ended after it
+        # where a cell without a reference would go after this piece: followed tag by tag
+        # from the last row tag (which sets the row), the column before it bounded by the
+        # widest cell of the piece
         last_row = buf.rfind(b'<row r="')
-        ended_at = -1
-        after = 0
         if last_row >= 0:
-            tag = _PLAIN_ROW.match(buf, last_row)
-            assert tag is not None  # every `<row` is one (counted above)
-            self.row_index = int(tag.group(1)) - 1
-            after = tag.end()
-            if tag.group(0).endswith(b"/>"):
-                self.row_index += 1
-                ended_at = last_row
-        ends = [m.start() for m in _ROW_END.finditer(buf, after)]
-        self.row_index += len(ends)
-        ended_at = max(ended_at, ends[-1] if ends else -1)
-        last_cell = buf.rfind(b'<c r="')
-        if last_cell > ended_at:
-            cell = _PLAIN_CELL.match(buf, last_cell)
-            assert cell is not None
-            self.col_index = _column_number(cell.group(1))
-        elif ended_at >= 0:
-            self.col_index = 0
+            widest = max((_column_number(c) for c in {c for c, _, _ in cells}), default=0)
+            self.col_index = max(self.col_index, widest)
+            self.in_cell = False
+        self._track(buf, max(last_row, 0), record=False)
         return True
 
     def _hides(self, buf: bytes) -> bool:
@@ -474,25 +467,37 @@ class _Extent:
     def _parse(self, buf: bytes, hidden: bool = True) -> None:
         """Every cell and row tag and every end of a row, in order, read as calamine reads
         them; what cannot be refuses."""
-        tags = list(_TAG.finditer(buf))
-        if len(tags) != len(_TAG_START.findall(buf)):
+        if len(_TAG.findall(buf)) != len(_TAG_START.findall(buf)):
             raise self._refused("has a cell or row tag the reader cannot read safely")
-        ends = [m.start() for m in _ROW_END.finditer(buf)]
-        if (tags or ends) and hidden and self._hides(buf):
+        if hidden and self._hides(buf) and (_TAG_START.search(buf) or _ROW_END.search(buf)
+                                            or _CELL_END.search(buf)):
             raise self._refused("has a comment, CDATA or instruction among its cells")
-        events = sorted([(t.start(), t) for t in tags] + [(e, None) for e in ends],
-                        key=lambda event: event[0])
-        inside = -1  # the end of the last tag (an end of a row inside a value is text)
-        for at, tag in events:
-            if tag is None:
-                if at >= inside:
+        self._track(buf, 0, record=True)
+
+    def _track(self, buf: bytes, start: int, record: bool) -> None:
+        """Cell and row tags, ends of rows and of cells from `start`, in order, as calamine
+        follows them: an end of a row counts unless a cell is open (calamine reads a cell up
+        to its end and skips the other ends in it). `record`: cells go into the span."""
+        events: list[tuple[int, re.Match[bytes] | int]] = [
+            (t.start(), t) for t in _TAG.finditer(buf, start)]
+        events += [(m.start(), _ROW) for m in _ROW_END.finditer(buf, start)]
+        events += [(m.start(), _CELL) for m in _CELL_END.finditer(buf, start)]
+        events.sort(key=lambda event: event[0])
+        inside = -1  # the end of the last tag (an end tag inside a value is text)
+        for at, event in events:
+            if isinstance(event, int):
+                if at < inside:
+                    continue
+                if event == _CELL:
+                    self.in_cell = False
+                elif not self.in_cell:
                     self.row_index += 1
                     self.col_index = 0
                 continue
-            inside = tag.end()
-            self._tag(*tag.groups())
+            inside = event.end()
+            self._tag(*event.groups(), record=record)
 
-    def _tag(self, name: bytes, attrs: bytes, empty: bytes) -> None:
+    def _tag(self, name: bytes, attrs: bytes, empty: bytes, record: bool = True) -> None:
         """One cell or row tag (an empty one `<…/>` opens and closes)."""
         refs = _R_ATTR.findall(attrs)
         if len(refs) > 1:
@@ -507,16 +512,18 @@ class _Extent:
                 self.row_index += 1
                 self.col_index = 0
             return
+        self.in_cell = not empty
         if ref is None:  # where calamine puts it (held something or not: counted)
             row, col = self.row_index + 1, self.col_index + 1
-            self.col_lo, self.col_hi = min(self.col_lo, col), max(self.col_hi, col)
-            self.row_lo, self.row_hi = min(self.row_lo, row), max(self.row_hi, row)
+            if record:
+                self.col_lo, self.col_hi = min(self.col_lo, col), max(self.col_hi, col)
+                self.row_lo, self.row_hi = min(self.row_lo, row), max(self.row_hi, row)
             self.col_index += 1
             return
         m = _CELL_NAME.fullmatch(ref)
         if m is None:
             raise self._refused(f"has a cell reference {ref[:20]!r}")
-        if not empty:
+        if not empty and record:
             self._cell(m.group(1), m.group(2))
         self.col_index = _column_number(m.group(1))
 
