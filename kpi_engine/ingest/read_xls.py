@@ -5,7 +5,7 @@ row 60,000, column 3,000 made it ask for gigabytes and abort the server. xlrd ke
 as long as its last cell, which is no better when many rows reach far, and its own records can
 grow a sheet in ways a scan ahead would have to copy (a DIMENSIONS record resets its row count;
 sheets can be found at negative offsets, in a nested container, after a SHEETHDR). So the
-limits are kept inside xlrd itself: every cell it stores goes through `_put_cell`, which counts
+limits are kept inside xlrd itself: every cell it stores goes through `_counted`, which counts
 what the sheet has grown to and stops the read past a limit (at most 1,000 columns from A,
 5,000,000 cells and 131,072 rows grown per sheet); sheets must start at distinct offsets
 growing through the stream, so no sheet is read twice over.
@@ -19,6 +19,7 @@ error cell empty.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,17 +92,19 @@ def _too_large(file: str, name: str, what: str) -> str:
 
 
 _GUARDED = False
+_GUARDING = threading.Lock()  # (two uploads at once must not wrap it twice)
 
 
 def _guard_xlrd() -> None:
     """xlrd stores every cell through Sheet.put_cell_ragged: wrapped once, for good."""
     global _GUARDED
-    if _GUARDED:
-        return
-    from xlrd.sheet import Sheet
+    with _GUARDING:
+        if _GUARDED:
+            return
+        from xlrd.sheet import Sheet
 
-    Sheet.put_cell_ragged = _counted(Sheet.put_cell_ragged)  # type: ignore[method-assign]
-    _GUARDED = True
+        Sheet.put_cell_ragged = _counted(Sheet.put_cell_ragged)  # type: ignore[method-assign]
+        _GUARDED = True
 
 
 def _counted(put_cell: Any) -> Any:
