@@ -18,6 +18,7 @@ import pytest
 from kpi_engine.ingest.errors import UnusableFile
 from kpi_engine.ingest.sheet_guard import MAX_COLUMNS, check_zip
 from tests.test_sheet_guard import NS, book
+from tests.test_zip_members import _patch
 
 EVIL = b'<row r="1"><c r="A1"><v>1</v></c></row><row r="5"><c r="BXX5"><v>2</v></c></row>'
 GOOD = b'<row r="1"><c r="A1"><v>1</v></c></row>'
@@ -101,17 +102,8 @@ def _stored_sheet_with_sizes(file_size: int, crc: int) -> bytes:
         for m in src.infolist():
             body = SHEET if m.filename == "xl/worksheets/sheet1.xml" else src.read(m)
             z.writestr(m.filename, body, zipfile.ZIP_STORED)
-    data = bytearray(buf.getvalue())
     name = b"xl/worksheets/sheet1.xml"
-    for sig, shift, name_at in ((b"PK\x03\x04", 0, 30), (b"PK\x01\x02", 2, 46)):
-        pos = data.find(sig)
-        while pos >= 0:
-            length, = struct.unpack_from("<H", data, pos + (26 if shift == 0 else 28))
-            if data[pos + name_at:pos + name_at + length] == name:
-                struct.pack_into("<I", data, pos + 22 + shift, file_size)
-                struct.pack_into("<I", data, pos + 14 + shift, crc)
-            pos = data.find(sig, pos + 4)
-    return bytes(data)
+    return _patch(_patch(buf.getvalue(), name, 22, file_size), name, 14, crc)
 
 
 def test_a_stored_sheet_that_says_it_is_empty_is_refused():

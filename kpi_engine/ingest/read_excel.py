@@ -27,13 +27,14 @@ from kpi_engine.ingest.raw import (
 )
 from kpi_engine.ingest.sheet_guard import (
     MAX_COLUMNS,
+    MAX_SHEETS,
     check_zip,
     open_message,
     sheet_targets,
+    too_many_sheets,
 )
 from kpi_engine.ingest.warm import ahead_of_need
 
-MAX_SHEETS = 1_000
 MAX_CELL = 32_767
 NO_HEADER = "no header row with recognisable columns"
 
@@ -51,8 +52,7 @@ def read_workbook(file: str, data: bytes) -> list[RawSheet]:
         raise UnusableFile(file, open_message(file, str(exc))) from None
     names = list(book.sheet_names)
     if len(names) > MAX_SHEETS:
-        raise UnusableFile(file, f"{file} has {len(names):,} sheets; at most {MAX_SHEETS:,} can be "
-                                 "read: split the workbook.")
+        raise UnusableFile(file, too_many_sheets(file, len(names)))
     first_rows = _first_rows(data)
     sheets: list[RawSheet] = []
     with ThreadPoolExecutor(max_workers=1) as pool:  # made ready while calamine reads
@@ -75,16 +75,8 @@ def read_workbook(file: str, data: bytes) -> list[RawSheet]:
 def _xls_sheets(file: str, data: bytes) -> list[RawSheet]:
     from kpi_engine.ingest.read_xls import read_xls
 
-    found = read_xls(file, data)
-    if len(found) > MAX_SHEETS:
-        raise UnusableFile(file, f"{file} has {len(found):,} sheets; at most {MAX_SHEETS:,} can "
-                                 "be read: split the workbook.")
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        ready = pool.submit(ahead_of_need)
-        sheets = [empty_sheet(file, s.name, s.reason) if s.frame is None
-                  else _sheet(file, s.name, s.frame, s.first_row) for s in found]
-        ready.exception()
-    return sheets
+    return [empty_sheet(file, s.name, s.reason) if s.frame is None
+            else _sheet(file, s.name, s.frame, s.first_row) for s in read_xls(file, data)]
 
 
 def _sheet(file: str, name: str, frame: pl.DataFrame, offset: int) -> RawSheet:

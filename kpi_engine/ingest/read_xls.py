@@ -26,7 +26,15 @@ from typing import Any
 import polars as pl
 
 from kpi_engine.ingest.errors import UnusableFile
-from kpi_engine.ingest.sheet_guard import MAX_COLUMNS, MAX_SHEET_CELLS
+from kpi_engine.ingest.sheet_guard import (
+    MAX_COLUMNS,
+    MAX_SHEET_CELLS,
+    MAX_SHEETS,
+    open_message,
+    too_many_cells,
+    too_many_sheets,
+    too_wide,
+)
 
 MAX_WORKBOOK_CELLS = 20_000_000  # the sheets' frames together
 MAX_GROWN_ROWS = 2 * 65_536  # rows a sheet may grow to in xlrd (BIFF8 has 65,536)
@@ -55,9 +63,11 @@ def read_xls(file: str, data: bytes) -> list[XlsSheet]:
                                   logfile=_Quiet())
         offsets = list(getattr(book, "_sh_abs_posn", []))
     except Exception as exc:  # noqa: BLE001 - xlrd's errors on a damaged file vary
-        raise UnusableFile(file, _message(file, str(exc))) from None
+        raise UnusableFile(file, open_message(file, str(exc))) from None
+    if book.nsheets > MAX_SHEETS:  # before any is read
+        raise UnusableFile(file, too_many_sheets(file, book.nsheets))
     if any(b <= a for a, b in zip(offsets, offsets[1:], strict=False)):
-        raise UnusableFile(file, _message(file, "sheets out of order"))
+        raise UnusableFile(file, open_message(file, "sheets out of order"))
     sheets = []
     total = 0
     for index, name in enumerate(book.sheet_names()):
@@ -83,12 +93,8 @@ def read_xls(file: str, data: bytes) -> list[XlsSheet]:
 def _too_large(file: str, name: str, what: str) -> str:
     where = f"{file}, sheet {name}"
     if what == "columns":
-        return (f"{where} has more than {MAX_COLUMNS:,} columns; at most {MAX_COLUMNS:,} can "
-                "be read. Delete the columns (or stray cells) to the right of the data, or "
-                "export the sheet as CSV.")
-    return (f"{where} spans more than {MAX_SHEET_CELLS:,} cells; at most {MAX_SHEET_CELLS:,} "
-            "can be read from one sheet. Delete stray cells far below or to the right of the "
-            "data, or export the sheet as CSV.")
+        return too_wide(where, f"more than {MAX_COLUMNS:,}")
+    return too_many_cells(where, f"more than {MAX_SHEET_CELLS:,} cells")
 
 
 _GUARDED = False
@@ -191,14 +197,6 @@ def _date_text(serial: float, datemode: int) -> str:
     when = _EPOCHS.get(datemode, _EPOCHS[0]) + dt.timedelta(milliseconds=millis)
     text = when.strftime("%Y-%m-%d %H:%M:%S")
     return text + f".{when.microsecond // 1000:03d}" if when.microsecond else text
-
-
-def _message(file: str, detail: str) -> str:
-    if "encrypt" in detail.lower() or "password" in detail.lower():
-        return (f"{file} is protected with a password: save it without a password and upload "
-                "it again.")
-    return (f"{file} could not be opened as a workbook (it may be damaged): open it in Excel "
-            "or LibreOffice, save it again as .xlsx, and upload that file.")
 
 
 class _Quiet:

@@ -38,6 +38,7 @@ from kpi_engine.ingest.errors import UnusableFile
 from kpi_engine.ingest.zip_members import member_pieces, rebuild
 
 MAX_COLUMNS = 1_000
+MAX_SHEETS = 1_000
 MAX_SHEET_PART = 128 * 1024 * 1024
 MAX_UNCOMPRESSED = 512 * 1024 * 1024
 MAX_SHEET_CELLS = 5_000_000  # cells of a sheet's span (rows × columns) calamine may build
@@ -543,16 +544,28 @@ class _Extent:
         if self.widened and (cols > MAX_COLUMNS or rows * cols > MAX_SHEET_CELLS):
             raise _NeedExact
         if cols > MAX_COLUMNS:
-            raise UnusableFile(
-                self.file, f"{self.where} has at least {cols:,} columns; at most "
-                f"{MAX_COLUMNS:,} can be read. Delete the columns (or stray cells) to the right "
-                "of the data, or export the sheet as CSV.")
+            raise UnusableFile(self.file, too_wide(self.where, f"at least {cols:,}"))
         if rows * cols > MAX_SHEET_CELLS:
-            raise UnusableFile(
-                self.file, f"{self.where} spans at least {rows:,} rows × {cols:,} columns "
-                f"({rows * cols:,} cells); at most {MAX_SHEET_CELLS:,} cells can be read from "
-                "one sheet. Delete stray cells far below or to the right of the data, or "
-                "export the sheet as CSV.")
+            raise UnusableFile(self.file, too_many_cells(
+                self.where, f"at least {rows:,} rows × {cols:,} columns ({rows * cols:,} cells)"))
+
+
+def too_many_sheets(file: str, sheets: int) -> str:
+    return (f"{file} has {sheets:,} sheets; at most {MAX_SHEETS:,} can be read: split the "
+            "workbook.")
+
+
+def too_wide(where: str, columns: str) -> str:
+    """The message for a sheet (`where`: file and sheet) of too many columns."""
+    return (f"{where} has {columns} columns; at most {MAX_COLUMNS:,} can be read. Delete the "
+            "columns (or stray cells) to the right of the data, or export the sheet as CSV.")
+
+
+def too_many_cells(where: str, span: str) -> str:
+    """The message for a sheet whose grid (`span`) is over the cells that can be read."""
+    return (f"{where} spans {span}; at most {MAX_SHEET_CELLS:,} cells can be read from one "
+            "sheet. Delete stray cells far below or to the right of the data, or export the "
+            "sheet as CSV.")
 
 
 # -- where the sheets are -----------------------------------------------------------------------
